@@ -1,0 +1,47 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layout and dependency direction: see STYLE.md in shared/ and README.md.
+// C targets -> PageImage -> LineSegmentation; COpenBLAS -> CRNN; GRDB -> ArchiveStore;
+// everything -> OCRPipeline -> docvault (CLI) and ArchiveServer.
+let package = Package(
+    name: "DocVault",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "docvault", targets: ["docvault"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // System libraries: module map + shim header only.
+        .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib",
+                       providers: [.apt(["libpoppler-glib-dev", "libcairo2-dev"])]),
+        .systemLibrary(name: "CImageCodecs",
+                       providers: [.apt(["libpng-dev", "libjpeg62-turbo-dev", "libtiff-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+
+        .target(name: "PageImage", dependencies: ["CPoppler", "CImageCodecs"]),
+        .target(name: "LineSegmentation", dependencies: ["PageImage"]),
+        .target(name: "CRNN", dependencies: ["COpenBLAS"]),
+        .target(name: "ArchiveStore",
+                dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "OCRPipeline",
+                dependencies: ["PageImage", "LineSegmentation", "CRNN", "ArchiveStore",
+                               .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(name: "docvault",
+                          dependencies: ["OCRPipeline",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         .product(name: "Logging", package: "swift-log")]),
+
+        .testTarget(name: "PageImageTests", dependencies: ["PageImage"]),
+        .testTarget(name: "LineSegmentationTests", dependencies: ["LineSegmentation"]),
+        .testTarget(name: "CRNNTests", dependencies: ["CRNN"]),
+        .testTarget(name: "ArchiveStoreTests", dependencies: ["ArchiveStore"]),
+        .testTarget(name: "OCRPipelineTests", dependencies: ["OCRPipeline"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

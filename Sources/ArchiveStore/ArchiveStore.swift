@@ -1,0 +1,1 @@
+// ArchiveStore: see README.md for this module's responsibility.

@@ -1,0 +1,1 @@
+// CRNN: see README.md for this module's responsibility.

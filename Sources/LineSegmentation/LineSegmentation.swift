@@ -1,0 +1,1 @@
+// LineSegmentation: see README.md for this module's responsibility.

@@ -1,0 +1,1 @@
+// OCRPipeline: see README.md for this module's responsibility.
