@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
         // System libraries: module map + shim header only.
@@ -31,6 +32,7 @@ let package = Package(
                 dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "OCRPipeline",
                 dependencies: ["PageImage", "LineSegmentation", "CRNN", "ArchiveStore",
+                               .product(name: "Crypto", package: "swift-crypto"),
                                .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "docvault",
                           dependencies: ["OCRPipeline",
