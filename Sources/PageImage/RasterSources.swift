@@ -55,7 +55,7 @@ final class PNGSource: PageSource {
         }
         let (gray, rgb) = PixelConversion.split(samples, width: width, height: height, channels: channels,
                                                 keepColour: colour && hasColour)
-        return PageBitmap(number: 1, gray: gray, rgb: rgb, dpi: dpi)
+        return PageBitmap(number: 1, gray: gray, rgb: rgb, dpi: self.dpi)
     }
 
     func words(onPage index: Int, dpi: Double) throws -> [TextLayerWord] { [] }
