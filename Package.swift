@@ -37,6 +37,9 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")]),
 
+        // Measuring tool behind scripts/eval-lines (reads PNM pages, times the segmenter).
+        .executableTarget(name: "linebench", dependencies: ["LineSegmentation"], path: "scripts/linebench"),
+
         .testTarget(name: "PageImageTests", dependencies: ["PageImage"]),
         .testTarget(name: "LineSegmentationTests", dependencies: ["LineSegmentation"]),
         .testTarget(name: "CRNNTests", dependencies: ["CRNN"]),
