@@ -57,8 +57,15 @@ func sauvolaBinarise(_ img: GrayImage, block: Int = 8, radius: Int = 2, k: Doubl
         bits.withUnsafeMutableBufferPointer { out in
             for y in 0..<h {
                 let br = (y / block) * cols
-                for x in 0..<w where px[y * w + x] < threshold[br + x / block] {
-                    out[y * w + x] = 1
+                var x = 0, c = 0
+                while x < w {
+                    let t = threshold[br + c]
+                    let end = min(w, x + block)
+                    while x < end {
+                        out[y * w + x] = px[y * w + x] < t ? 1 : 0
+                        x += 1
+                    }
+                    c += 1
                 }
             }
         }

@@ -31,7 +31,8 @@ public struct LineSegmenter: Sendable {
 
     public func segment(_ page: PageBitmap) -> PageLayout {
         let factor = max(1, Int((Double(max(page.gray.width, page.gray.height)) / 1800).rounded()))
-        let raw = makeWorkingImage(page, factor: factor, suppressSeals: options.suppressSeals)
+        let suppress = options.suppressSeals && page.rgb.map(hasSealsToSuppress) == true
+        let raw = makeWorkingImage(page, factor: factor, suppressSeals: suppress)
         let background = BackgroundField(raw, block: 16)
         let work = background.apply(raw)
         var ink = sauvolaBinarise(work)
@@ -48,7 +49,7 @@ public struct LineSegmenter: Sendable {
         }
         med = medianCharacterHeight(comps, pageHeight: work.height)
         let chars = plausibleCharacters(comps, med: med, width: work.width, height: work.height)
-        let source = CropSource(page: page, background: background, suppressSeals: options.suppressSeals)
+        let source = CropSource(page: page, background: background, suppressSeals: suppress)
         let (frame, lines) = findLines(chars, rulings: rulings, med: med, work: work, factor: factor)
         let boxes = lines.map { l in
             LineBox(x0: l.box.x0 * factor, y0: l.box.y0 * factor,

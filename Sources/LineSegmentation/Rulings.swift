@@ -16,57 +16,67 @@ func removeRulings(_ img: inout BinaryImage, minLength: Int, maxThickness: Int) 
     let w = img.width, h = img.height
     var hRun = [UInt16](repeating: 0, count: w * h)
     var vRun = [UInt16](repeating: 0, count: w * h)
+    var start = [Int](repeating: -1, count: w)
     img.bits.withUnsafeBufferPointer { bits in
         hRun.withUnsafeMutableBufferPointer { hr in
-            for y in 0..<h {
-                var x = 0
-                let row = y * w
-                while x < w {
-                    if bits[row + x] == 0 { x += 1; continue }
-                    let s = x
-                    while x < w && bits[row + x] != 0 { x += 1 }
-                    let len = UInt16(min(x - s, Int(UInt16.max)))
-                    for i in s..<x { hr[row + i] = len }
-                }
-            }
-        }
-        vRun.withUnsafeMutableBufferPointer { vr in
-            var start = [Int](repeating: -1, count: w)
-            for y in 0...h {
-                for x in 0..<w {
-                    let ink = y < h && bits[y * w + x] != 0
-                    if ink {
-                        if start[x] < 0 { start[x] = y }
-                    } else if start[x] >= 0 {
-                        let len = UInt16(min(y - start[x], Int(UInt16.max)))
-                        var yy = start[x]
-                        while yy < y { vr[yy * w + x] = len; yy += 1 }
-                        start[x] = -1
-                    }
+            vRun.withUnsafeMutableBufferPointer { vr in
+                start.withUnsafeMutableBufferPointer { st in
+                    runLengths(bits, hr, vr, st, w, h)
                 }
             }
         }
     }
     let long = UInt16(min(minLength, Int(UInt16.max))), thin = UInt16(maxThickness)
     var horizontal: [Ruling] = [], vertical: [Ruling] = []
-    img.bits.withUnsafeMutableBufferPointer { bits in
-        for y in 0..<h {
-            var x = 0
-            while x < w {
-                let i = y * w + x
-                let isH = hRun[i] >= long && (vRun[i] <= thin || vRun[i] >= long)
-                let isV = vRun[i] >= long && (hRun[i] <= thin || hRun[i] >= long)
-                if bits[i] != 0 && (isH || isV) {
+    hRun.withUnsafeBufferPointer { hr in
+        vRun.withUnsafeBufferPointer { vr in
+            img.bits.withUnsafeMutableBufferPointer { bits in
+                for i in 0..<(w * h) where hr[i] >= long || vr[i] >= long {
+                    let isH = hr[i] >= long && (vr[i] <= thin || vr[i] >= long)
+                    let isV = vr[i] >= long && (hr[i] <= thin || hr[i] >= long)
+                    guard isH || isV else { continue }
                     bits[i] = 0
-                    if isH { appendPixel(&horizontal, x, y, horizontal: true) }
-                    if isV && !isH { appendPixel(&vertical, x, y, horizontal: false) }
+                    if isH {
+                        appendPixel(&horizontal, i % w, i / w, horizontal: true)
+                    } else {
+                        appendPixel(&vertical, i % w, i / w, horizontal: false)
+                    }
                 }
-                x += 1
             }
         }
     }
     return mergeSegments(horizontal, horizontal: true, length: minLength)
         + mergeSegments(vertical, horizontal: false, length: minLength)
+}
+
+/// Every ink pixel gets the length of its horizontal and of its vertical run (0 for paper).
+private func runLengths(_ bits: UnsafeBufferPointer<UInt8>, _ hr: UnsafeMutableBufferPointer<UInt16>,
+                        _ vr: UnsafeMutableBufferPointer<UInt16>, _ st: UnsafeMutableBufferPointer<Int>,
+                        _ w: Int, _ h: Int) {
+    for y in 0..<h {
+        var x = 0
+        let row = y * w
+        while x < w {
+            if bits[row + x] == 0 { x += 1; continue }
+            let s = x
+            while x < w && bits[row + x] != 0 { x += 1 }
+            let len = UInt16(min(x - s, Int(UInt16.max)))
+            for i in s..<x { hr[row + i] = len }
+        }
+    }
+    for y in 0...h {
+        let row = y * w
+        for x in 0..<w {
+            if y < h && bits[row + x] != 0 {
+                if st[x] < 0 { st[x] = y }
+            } else if st[x] >= 0 {
+                let len = UInt16(min(y - st[x], Int(UInt16.max)))
+                var p = st[x] * w + x
+                while p < row { vr[p] = len; p += w }
+                st[x] = -1
+            }
+        }
+    }
 }
 
 /// Extends the last horizontal run on this row, or starts a new one (vertical pixels are

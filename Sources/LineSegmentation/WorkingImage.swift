@@ -6,51 +6,89 @@ import PageImage
 @inline(__always)
 func sealSuppressedGray(_ r: Int, _ g: Int, _ b: Int) -> Int {
     let lum = (77 * r + 150 * g + 29 * b) >> 8
-    let mx = max(r, max(g, b)), mn = min(r, min(g, b))
-    let sat = mx - mn
-    // Reds and blues only: orange, green or brown print is more often text than stamp.
-    let reddish = r == mx && abs(g - b) * 2 < sat
-    let bluish = b == mx && abs(r - g) * 2 < sat
-    guard sat > 50, mx > 120, reddish || bluish else { return lum }
+    guard isSealColour(r, g, b) else { return lum }
+    let mx = max(r, max(g, b)), sat = mx - min(r, min(g, b))
     let t = min(sat - 50, 50)
     return lum + (mx - lum) * t / 50
 }
 
+/// Saturated, fairly light red or blue: the ink of seals and stamps. Orange, green or brown
+/// print is more often text than stamp, and dark blue is text.
+@inline(__always)
+func isSealColour(_ r: Int, _ g: Int, _ b: Int) -> Bool {
+    let mx = max(r, max(g, b)), sat = mx - min(r, min(g, b))
+    guard sat > 50, mx > 120 else { return false }
+    return (r == mx && abs(g - b) * 2 < sat) || (b == mx && abs(r - g) * 2 < sat)
+}
+
+/// Whether the page has seal-coloured ink worth suppressing: some, but less than its black ink.
+/// When most ink is red or blue (a receipt printed in purple, a page typed in blue), the colour
+/// is the text, not a stamp on it; with none at all, the gray page serves as it is.
+func hasSealsToSuppress(_ rgb: RGBImage) -> Bool {
+    var black = 0, coloured = 0
+    rgb.pixels.withUnsafeBufferPointer { px in
+        var y = 0
+        while y < rgb.height {
+            var x = 0
+            while x < rgb.width {
+                let p = (y * rgb.width + x) * 3
+                let r = Int(px[p]), g = Int(px[p + 1]), b = Int(px[p + 2])
+                let lum = (77 * r + 150 * g + 29 * b) >> 8
+                if isSealColour(r, g, b) { if lum < 210 { coloured += 1 } } else if lum < 140 { black += 1 }
+                x += 3
+            }
+            y += 3
+        }
+    }
+    return coloured >= 20 && coloured <= black
+}
+
 /// The page reduced to the resolution segmentation works at: averaged over `factor`×`factor`
-/// blocks (segmenting lines needs no more than ~150 dpi), seals suppressed when colour is known.
-func makeWorkingImage(_ page: PageBitmap, factor: Int, suppressSeals: Bool) -> GrayImage {
+/// blocks (segmenting lines needs no more than ~150 dpi), seals suppressed when colour is used
+/// (on the averaged colour, so the per-pixel cost is a sum per channel).
+func makeWorkingImage(_ page: PageBitmap, factor: Int, suppressSeals useRGB: Bool) -> GrayImage {
     let sw = page.gray.width, sh = page.gray.height
     let w = max(1, sw / factor), h = max(1, sh / factor)
     var out = [UInt8](repeating: 255, count: w * h)
-    var acc = [Int](repeating: 0, count: w)
     let area = factor * factor
-    let useRGB = suppressSeals && page.rgb != nil
-    let rgb = page.rgb?.pixels ?? []
-    page.gray.pixels.withUnsafeBufferPointer { gray in
-        rgb.withUnsafeBufferPointer { col in
+    // Division by the block area as a multiply and shift (exact for sums up to 255·area).
+    let recip = (1 << 20) / area + 1
+    if useRGB, let rgb = page.rgb {
+        rgb.pixels.withUnsafeBufferPointer { col in
             out.withUnsafeMutableBufferPointer { dst in
+                let stride = sw * 3
                 for oy in 0..<h {
-                    for i in 0..<w { acc[i] = 0 }
-                    for sy in (oy * factor)..<(oy * factor + factor) {
-                        let row = sy * sw
-                        for ox in 0..<w {
-                            var s = 0
-                            var sx = ox * factor
-                            let end = sx + factor
-                            while sx < end {
-                                if useRGB {
-                                    let p = (row + sx) * 3
-                                    s += sealSuppressedGray(Int(col[p]), Int(col[p + 1]), Int(col[p + 2]))
-                                } else {
-                                    s += Int(gray[row + sx])
-                                }
-                                sx += 1
+                    let rowBase = oy * factor * stride
+                    for ox in 0..<w {
+                        var r = 0, g = 0, b = 0
+                        var rp = rowBase + ox * factor * 3
+                        for _ in 0..<factor {
+                            var p = rp
+                            for _ in 0..<factor {
+                                r += Int(col[p]); g += Int(col[p + 1]); b += Int(col[p + 2])
+                                p += 3
                             }
-                            acc[ox] += s
+                            rp += stride
                         }
+                        dst[oy * w + ox] = UInt8(sealSuppressedGray((r * recip) >> 20, (g * recip) >> 20, (b * recip) >> 20))
                     }
-                    let orow = oy * w
-                    for ox in 0..<w { dst[orow + ox] = UInt8(acc[ox] / area) }
+                }
+            }
+        }
+        return GrayImage(width: w, height: h, pixels: out)
+    }
+    page.gray.pixels.withUnsafeBufferPointer { gray in
+        out.withUnsafeMutableBufferPointer { dst in
+            for oy in 0..<h {
+                let rowBase = oy * factor * sw
+                for ox in 0..<w {
+                    var v = 0
+                    var rp = rowBase + ox * factor
+                    for _ in 0..<factor {
+                        for k in 0..<factor { v += Int(gray[rp + k]) }
+                        rp += sw
+                    }
+                    dst[oy * w + ox] = UInt8((v * recip) >> 20)
                 }
             }
         }
@@ -79,12 +117,17 @@ struct BackgroundField: Sendable {
         self.rows = rows
         var maxima = [UInt8](repeating: 0, count: cols * rows)
         img.pixels.withUnsafeBufferPointer { px in
-            for y in 0..<img.height {
-                let br = (y / block) * cols
-                for x in 0..<img.width {
-                    let v = px[y * img.width + x]
-                    let i = br + x / block
-                    if v > maxima[i] { maxima[i] = v }
+            maxima.withUnsafeMutableBufferPointer { mx in
+                for y in 0..<img.height {
+                    let br = (y / block) * cols
+                    var x = 0, c = 0
+                    while x < img.width {
+                        let end = min(img.width, x + block)
+                        var m = mx[br + c]
+                        while x < end { m = max(m, px[y * img.width + x]); x += 1 }
+                        mx[br + c] = m
+                        c += 1
+                    }
                 }
             }
         }
