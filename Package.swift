@@ -39,7 +39,10 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")]),
 
-        .testTarget(name: "PageImageTests", dependencies: ["PageImage", "CImageCodecs"],
+        // Measuring tool behind scripts/eval-lines (reads PNM pages, times the segmenter).
+        .executableTarget(name: "linebench", dependencies: ["LineSegmentation"], path: "scripts/linebench"),
+
+                .testTarget(name: "PageImageTests", dependencies: ["PageImage", "CImageCodecs"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "LineSegmentationTests", dependencies: ["LineSegmentation"]),
         .testTarget(name: "CRNNTests", dependencies: ["CRNN"], resources: [.copy("Fixtures")]),
