@@ -33,7 +33,9 @@ enum OCRConfusions {
         return SearchQuery(required: required, excluded: query.excluded)
     }
 
-    /// The text itself, then every one-character swap, then two-character swaps, up to the cap.
+    /// The text itself; its digit reading and letter reading (a run mixing letters and digits,
+    /// like `1OO5` or `INV-2O24`, is usually one of the two misread); then every one-character
+    /// swap, then two-character swaps, up to the cap.
     static func variants(of text: String) -> [String] {
         let characters = Array(text.lowercased())
         let positions = characters.indices.filter { lookAlikes[characters[$0]] != nil }
@@ -43,6 +45,8 @@ enum OCRConfusions {
             let string = String(candidate)
             if result.count < maximumVariants, seen.insert(string).inserted { result.append(string) }
         }
+        add(reading(characters, as: \.isNumber))
+        add(reading(characters, as: \.isLetter))
         for position in positions {
             for swap in lookAlikes[characters[position]]! {
                 var candidate = characters
@@ -61,6 +65,29 @@ enum OCRConfusions {
                     }
                 }
             }
+        }
+        return result
+    }
+
+    /// Within each run of ASCII letters and digits that mixes both, every character with a
+    /// look-alike of the wanted kind (digit or letter) becomes that look-alike.
+    private static func reading(_ characters: [Character], as kind: (Character) -> Bool) -> [Character] {
+        var result = characters
+        var start = 0
+        while start < characters.count {
+            var end = start
+            while end < characters.count, characters[end].isASCII, characters[end].isLetter || characters[end].isNumber {
+                end += 1
+            }
+            let run = characters[start..<end]
+            if run.contains(where: \.isLetter), run.contains(where: \.isNumber) {
+                for index in start..<end where !kind(characters[index]) {
+                    if let swap = lookAlikes[characters[index]]?.first(where: { $0.isASCII && kind($0) }) {
+                        result[index] = swap
+                    }
+                }
+            }
+            start = max(end, start + 1)
         }
         return result
     }

@@ -96,7 +96,11 @@ public struct SearchQuery: Equatable, Sendable {
 
     private static func lex(_ input: String) -> [Word] {
         var words: [Word] = []
-        var characters = Substring(input)
+        // Control characters (NUL above all, which ends an FTS5 string early) separate words.
+        let cleaned = String(String.UnicodeScalarView(input.unicodeScalars.map {
+            $0.properties.generalCategory == .control ? " " : $0
+        }))
+        var characters = Substring(cleaned)
         while let first = characters.first {
             if first.isWhitespace || first == "(" || first == ")" {
                 characters.removeFirst()

@@ -105,10 +105,18 @@ enum TokenScanner {
         return folded.isEmpty ? nil : Array(folded.utf8)
     }
 
+    /// Whether exactly three digits (ASCII or full-width) follow `index`.
     private static func isGroupOfThree(_ text: UnsafeBufferPointer<UInt8>, after index: Int) -> Bool {
-        guard index + 3 <= text.count else { return false }
-        for offset in 0..<3 where !isASCIIDigit(text[index + offset]) { return false }
-        return index + 3 == text.count || !isASCIIDigit(text[index + 3])
+        var position = index
+        for digitsSeen in 0...3 {
+            guard position < text.count else { return digitsSeen == 3 }
+            let (raw, length) = decode(text, at: position)
+            let isDigit = fullWidthToASCII(raw).properties.numericType == .decimal
+            if digitsSeen == 3 { return !isDigit }
+            if !isDigit { return false }
+            position += length
+        }
+        return false
     }
 
     private static func isASCIIDigit(_ byte: UInt8?) -> Bool {
