@@ -42,7 +42,7 @@ let package = Package(
         // Measuring tool behind scripts/eval-lines (reads PNM pages, times the segmenter).
         .executableTarget(name: "linebench", dependencies: ["LineSegmentation"], path: "scripts/linebench"),
 
-                .testTarget(name: "PageImageTests", dependencies: ["PageImage", "CImageCodecs"],
+        .testTarget(name: "PageImageTests", dependencies: ["PageImage", "CImageCodecs"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "LineSegmentationTests", dependencies: ["LineSegmentation"]),
         .testTarget(name: "CRNNTests", dependencies: ["CRNN"], resources: [.copy("Fixtures")]),
