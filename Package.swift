@@ -36,6 +36,8 @@ let package = Package(
                           dependencies: ["OCRPipeline", "CRNN", "CImageCodecs",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")]),
+        // Benchmark driven by scripts/bench-recognise (timing only; not a product).
+        .executableTarget(name: "docvault-bench-recognise", dependencies: ["CRNN"]),
 
         .testTarget(name: "PageImageTests", dependencies: ["PageImage"]),
         .testTarget(name: "LineSegmentationTests", dependencies: ["LineSegmentation"]),
