@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import CRNN
 
@@ -47,4 +48,28 @@ import Testing
         #expect(results[0] == .empty)
         #expect(results.count == 2)
     }
+}
+
+@Suite struct SharedModelTests {
+    /// One model, one session per thread, all at once: every thread gets the single-threaded result.
+    @Test func sessionsOnSeveralThreadsShareOneModel() throws {
+        let model = try TestModel().load()
+        let lines = (0..<6).map { LineImage.random(width: 40 + 23 * $0, height: 28, seed: UInt64(50 + $0)) }
+        let expected = RecognitionSession(model: model).recognise(lines).map(\.text)
+        let results = ThreadResults(count: 4)
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            let session = RecognitionSession(model: model, maxBatchLines: 1 + worker)
+            results.set(worker, session.recognise(lines).map(\.text))
+        }
+        #expect(results.all() == Array(repeating: expected, count: 4))
+    }
+}
+
+/// Collects per-thread results behind a lock.
+private final class ThreadResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [[String]]
+    init(count: Int) { values = Array(repeating: [], count: count) }
+    func set(_ index: Int, _ value: [String]) { lock.withLock { values[index] = value } }
+    func all() -> [[String]] { lock.withLock { values } }
 }
