@@ -162,9 +162,14 @@ def report(args) -> None:
         print(f"docvault vs {e['engine']}: {e['seconds'] / base['seconds']:.2f}x lines/s (wall), "
               f"{e['cpu_seconds'] / base['cpu_seconds']:.2f}x (cpu); 32x320: "
               f"{e['cpu_ms_per_32x320'] / base['cpu_ms_per_32x320']:.2f}x (cpu)")
+    ours = (args.work / "pred-docvault.txt").read_text(encoding="utf-8").split("\n")[:len(rows)]
+    theirs = (args.work / "pred-pytorch.txt").read_text(encoding="utf-8").split("\n")[:len(rows)]
+    same = sum(a == b for a, b in zip(ours, theirs))
+    print(f"docvault and pytorch read the same text on {same}/{len(rows)} lines")
     print(f"docvault one line at a time: {base['cpu_ms_per_32x320_one_at_a_time']:.2f} cpu-ms per 32x320 line")
     print(f"model: file {base['file_mb']:.2f} MB, fp32 weights {base['weights_fp32_mb']:.2f} MB, "
-          f"RSS growth at load {base['model_rss_mb']:.2f} MB ({base['model_rss_mb'] / base['file_mb']:.2f}x the file), "
+          f"RSS of one more loaded model {base['model_rss_mb']:.2f} MB ({base['model_rss_mb'] / base['file_mb']:.2f}x the file; "
+          f"{base['model_rss_untrimmed_mb']:.2f} MB before malloc_trim), "
           f"load {base['model_load_s'] * 1000:.0f} ms")
 
 

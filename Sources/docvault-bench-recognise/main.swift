@@ -6,6 +6,7 @@
 // Prints one JSON object with the figures; writes one recognised text per crop (index order).
 import CRNN
 import Foundation
+import Glibc
 
 struct BenchmarkError: Error, CustomStringConvertible {
     var description: String
@@ -26,6 +27,15 @@ func residentBytes() -> Int {
 }
 
 /// The crops' PGM files are written with a fixed header, so the pixels are the last w·h bytes.
+/// Hands freed heap memory back to the system (glibc malloc_trim, looked up at run time because
+/// Swift's Glibc module does not import malloc.h), so that RSS counts live allocations only and not
+/// what the allocator kept from buffers freed while loading.
+func trimHeap() {
+    typealias Trim = @convention(c) (Int) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+    _ = unsafeBitCast(symbol, to: Trim.self)(0)
+}
+
 func loadCrop(_ url: URL) throws -> LineImage {
     let bytes = [UInt8](try Data(contentsOf: url))
     let header = String(decoding: bytes.prefix(32), as: UTF8.self).split(whereSeparator: \.isWhitespace)
@@ -62,11 +72,18 @@ func main() throws {
     let fixedNames = try FileManager.default.contentsOfDirectory(atPath: fixedDirectory.path).sorted()
     let fixed = try fixedNames.map { try loadCrop(fixedDirectory.appendingPathComponent($0)) }
 
+    // The first load also maps in Foundation's JSON and file code; the second, with the first
+    // still alive, shows what one more model costs in resident memory.
+    let firstLoad = try CRNNModel(directory: weights)
+    trimHeap()
     let before = residentBytes()
     let loadStart = DispatchTime.now().uptimeNanoseconds
     let model = try CRNNModel(directory: weights)
     let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - loadStart) / 1e9
+    let modelResidentUntrimmed = residentBytes() - before
+    trimHeap()
     let modelResident = residentBytes() - before
+    withExtendedLifetime(firstLoad) {}
     let session = RecognitionSession(model: model)
 
     _ = session.recognise(Array(fixed.prefix(16)))  // warm up scratch buffers and OpenBLAS
@@ -88,6 +105,7 @@ func main() throws {
         "cpu_ms_per_32x320": fixedBatched.cpu / Double(fixed.count) * 1000,
         "cpu_ms_per_32x320_one_at_a_time": fixedSingle.cpu / Double(fixed.count) * 1000,
         "model_load_s": loadSeconds, "model_rss_mb": Double(modelResident) / 1e6,
+        "model_rss_untrimmed_mb": Double(modelResidentUntrimmed) / 1e6,
         "weights_fp32_mb": Double(model.weightBytes) / 1e6, "file_mb": Double(fileBytes) / 1e6,
     ]
     let json = try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys])
