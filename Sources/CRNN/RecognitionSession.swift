@@ -14,6 +14,8 @@ public final class RecognitionSession {
 
     /// Packed frames per batch are capped so scratch stays a few MB even for many long lines.
     private static let maxBatchFrames = 4096
+    /// Frames per classifier sgemm: bounds the logits buffer (frames × classes floats).
+    private static let maxClassifierFrames = 256
 
     public init(model: CRNNModel, maxBatchLines: Int = 16) {
         precondition(maxBatchLines >= 1, "a batch holds at least one line")
@@ -99,12 +101,25 @@ public final class RecognitionSession {
             Self.apply(projection, sequence, rows: packing.totalFrames, output: output)
             sequence = output  // [frames, B]
         }
+        // The classifier runs over several lines' frames at once, so that OpenBLAS packs its large
+        // weight matrix once per group rather than once per line.
         let classifier = model.classifier
-        for position in batch.indices {
-            let frames = packing.frameCounts[position]
-            let out = logits.reserve(frames * classifier.outputs)  // [T, classes]
-            Self.apply(classifier, sequence + packing.frameOffsets[position] * classifier.inputs, rows: frames, output: out)
-            body(position, out, frames)
+        var first = 0
+        while first < batch.count {
+            var end = first + 1
+            var frames = packing.frameCounts[first]
+            while end < batch.count && frames + packing.frameCounts[end] <= Self.maxClassifierFrames {
+                frames += packing.frameCounts[end]
+                end += 1
+            }
+            let out = logits.reserve(frames * classifier.outputs)  // [frames, classes]
+            let rowOffset = packing.frameOffsets[first]
+            Self.apply(classifier, sequence + rowOffset * classifier.inputs, rows: frames, output: out)
+            for position in first..<end {
+                body(position, out + (packing.frameOffsets[position] - rowOffset) * classifier.outputs,
+                     packing.frameCounts[position])
+            }
+            first = end
         }
     }
 
