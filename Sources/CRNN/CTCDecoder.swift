@@ -9,6 +9,13 @@ public struct RecognisedCharacter: Sendable, Equatable {
     public let frame: Int
     /// Horizontal centre of that frame in pixels of the original line image.
     public let x: Double
+
+    public init(character: Unicode.Scalar, confidence: Double, frame: Int, x: Double) {
+        self.character = character
+        self.confidence = confidence
+        self.frame = frame
+        self.x = x
+    }
 }
 
 /// One recognised text line.
@@ -17,6 +24,12 @@ public struct RecognisedLine: Sendable, Equatable {
     /// Mean of the characters' confidences; 0 for an empty line.
     public let confidence: Double
     public let characters: [RecognisedCharacter]
+
+    public init(text: String, confidence: Double, characters: [RecognisedCharacter]) {
+        self.text = text
+        self.confidence = confidence
+        self.characters = characters
+    }
 
     public static let empty = RecognisedLine(text: "", confidence: 0, characters: [])
 }
