@@ -31,7 +31,8 @@ public final class RecognitionSession {
 
     /// Recognises many lines; results come back in input order. Lines are grouped by width so
     /// that each batch's LSTM steps stay busy; no line is padded, so a line's result does not
-    /// depend on which other lines it was batched with.
+    /// depend on which other lines it was batched with. Empty images and lines wider than
+    /// 8192 pixels once scaled to height 32 give `RecognisedLine.empty`.
     public func recognise(_ lines: [LineImage]) -> [RecognisedLine] {
         var results = [RecognisedLine](repeating: .empty, count: lines.count)
         forEachBatch(lines) { batch in

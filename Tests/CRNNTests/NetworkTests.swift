@@ -42,11 +42,16 @@ import Testing
         #expect(together.contains { !$0.text.isEmpty })
     }
 
-    @Test func emptyImagesGiveEmptyLines() throws {
+    @Test func emptyAndAbsurdlyWideImagesGiveEmptyLines() throws {
         let session = RecognitionSession(model: try testModel.load())
-        let results = session.recognise([LineImage(width: 0, height: 0, pixels: []), LineImage.random(width: 64, height: 32, seed: 1)])
+        let sliver = LineImage(width: 600, height: 2, pixels: [UInt8](repeating: 0, count: 1200))  // 9600 px at height 32
+        let results = session.recognise([LineImage(width: 0, height: 0, pixels: []), sliver,
+                                         LineImage.random(width: 64, height: 32, seed: 1)])
         #expect(results[0] == .empty)
-        #expect(results.count == 2)
+        #expect(results[1] == .empty)
+        #expect(results.count == 3)
+        // 512 px at height 2 scales to exactly the 8192-px limit, which still runs.
+        #expect(LinePreprocessor.frameCount(of: LineImage.random(width: 512, height: 2, seed: 2), config: session.model.config) == 2048)
     }
 }
 
