@@ -27,6 +27,25 @@ import Testing
         }
     }
 
+    /// No bottleneck, one LSTM layer, a 5×5 kernel and a pool after the first layer only.
+    @Test func otherArchitecturesMatchReference() throws {
+        let config = ModelConfig(
+            inputHeight: 32,
+            conv: [.init(out: 3, kernel: 5, pool: [4, 4]), .init(out: 5, kernel: 3, pool: nil), .init(out: 4, kernel: 1, pool: [2, 1])],
+            lstmHidden: 4, lstmLayers: 1, bottleneck: 0, numClasses: 6, horizontalStride: 4, charsetSha256: "")
+        let other = TestModel(config: config, seed: 3)
+        let model = try other.load()
+        #expect(model.projection == nil)
+        let line = LineImage.random(width: 77, height: 29, seed: 8)
+        let width = LinePreprocessor.paddedWidth(of: line, config: model.config)
+        var input = [Float](repeating: .nan, count: 32 * width)
+        LinePreprocessor.normalise(line, config: model.config, width: width, into: &input)
+        let expected = ReferenceLayers.network(input, width: width, model: other)
+        let logits = RecognitionSession(model: model).logits([line])[0]
+        #expect(logits.count == expected.count)
+        #expect((zip(logits, expected).map { abs($0 - $1) }.max() ?? .infinity) < 1e-4)
+    }
+
     @Test func resultsDoNotDependOnBatching() throws {
         let model = try testModel.load()
         let lines = (0..<7).map { LineImage.random(width: 20 + 37 * $0, height: 24 + $0, seed: UInt64(10 + $0)) }
