@@ -38,6 +38,8 @@ let package = Package(
                           dependencies: ["OCRPipeline", "PageImage", "CRNN",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")]),
+        // Benchmark driven by scripts/bench-recognise (timing only; not a product).
+        .executableTarget(name: "docvault-bench-recognise", dependencies: ["CRNN"]),
 
         // Measuring tool behind scripts/eval-lines (reads PNM pages, times the segmenter).
         .executableTarget(name: "linebench", dependencies: ["LineSegmentation"], path: "scripts/linebench"),
