@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "OCRPipeline",
                 dependencies: ["PageImage", "LineSegmentation", "CRNN", "ArchiveStore",
                                .product(name: "Logging", package: "swift-log")]),
+        // Fills a synthetic 1M-line archive and measures search latency (scripts/bench-search).
+        .executableTarget(name: "archive-bench", dependencies: ["ArchiveStore"]),
         .executableTarget(name: "docvault",
                           dependencies: ["OCRPipeline",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -93,3 +93,20 @@ public final class Archive: Sendable {
         }
     }
 }
+
+extension Archive {
+    /// Merges the full-text index into one segment and folds the WAL into the database file:
+    /// worth running after a large ingest (queries then read one b-tree per token).
+    public func optimize() throws {
+        try write { db in
+            try db.execute(sql: "INSERT INTO lines_fts(lines_fts) VALUES ('optimize')")
+        }
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+        } catch {
+            throw ArchiveError.databaseFailure(database: path, reason: Self.reason(error))
+        }
+    }
+}

@@ -102,8 +102,6 @@ public struct DocumentHit: Codable, Hashable, Sendable {
     public var document: StoredDocument
     /// The best line's score.
     public var score: Double
-    /// Matching lines among those ranked (see SearchOptions.rankingWindow).
-    public var matchingLines: Int
     /// The best lines, best first, at most SearchOptions.linesPerDocument.
     public var lines: [LineHit]
 }
