@@ -70,6 +70,24 @@ let everything = SearchOptions(limit: 100, linesPerDocument: 100, fuzzyFallback:
         }
     }
 
+    @Test func theFilteredPathFindsTheSameLines() throws {
+        let temporary = try makeSearchArchive()
+        var filtered = everything
+        filtered.minConfidence = 0  // forces the joined query
+        for query in Self.hanziSubstrings(length: 2) {
+            let plain = try temporary.archive.search(query, options: everything).lineTexts.sorted()
+            #expect(try temporary.archive.search(query, options: filtered).lineTexts.sorted() == plain, "\(query)")
+        }
+    }
+
+    @Test func aSmallRankingWindowStillReturnsMatches() throws {
+        let temporary = try makeSearchArchive()
+        var narrow = everything
+        narrow.rankingWindow = 1
+        let results = try temporary.archive.search("发票", options: narrow)
+        #expect(results.lineTexts.count == 1)
+    }
+
     @Test func highlightCoversTheWholeHanziPhrase() throws {
         let temporary = try makeSearchArchive()
         let results = try temporary.archive.search("专用发票", options: everything)
@@ -120,6 +138,11 @@ let everything = SearchOptions(limit: 100, linesPerDocument: 100, fuzzyFallback:
         #expect(try texts("acme*").count == 3)
         #expect(try texts("Rech*") == ["ACME GmbH Rechnung Nr. 2024-0042"])
         #expect(try texts("Rech") == [])
+        // One-letter and hanzi "prefixes" are plain terms.
+        #expect(SearchQuery(parsing: "a*").required == [[SearchQuery.Term(text: "a", isPrefix: false)]])
+        #expect(SearchQuery(parsing: "发*").required == [[SearchQuery.Term(text: "发", isPrefix: false)]])
+        #expect(SearchQuery(parsing: "2024-0*").matchExpression == "\"2024-0\"")
+        #expect(try texts("INV-10*") == ["Reference INV-1005"])
     }
 
     @Test func resultsAreGroupedByDocumentBestFirst() throws {
