@@ -28,7 +28,9 @@ let package = Package(
         .target(name: "LineSegmentation", dependencies: ["PageImage"]),
         .target(name: "CRNN", dependencies: ["COpenBLAS"]),
         .target(name: "ArchiveStore",
-                dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+                dependencies: [.product(name: "GRDB", package: "GRDB.swift"),
+                               // the C API, for the FTS5 ranking function (fts5_api)
+                               .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "OCRPipeline",
                 dependencies: ["PageImage", "LineSegmentation", "CRNN", "ArchiveStore",
                                .product(name: "Logging", package: "swift-log")]),

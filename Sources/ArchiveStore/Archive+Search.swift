@@ -44,21 +44,21 @@ extension Archive {
         return (clauses.joined(separator: " AND "), arguments)
     }
 
-    /// Scores the newest `rankingWindow` matching lines and returns them best first. Walking the
-    /// index by rowid stops after the window, so the cost of bm25 is bounded however common the
-    /// term. Without filters the index alone answers (no join per candidate line).
+    /// Scores the newest `rankingWindow` matching lines (LineRank: bm25 less IDF) and returns them
+    /// best first. Walking the index by rowid stops after the window, so the cost is bounded
+    /// however common the term. Without filters the index alone answers (no join per line).
     private static func rankedLines(_ expression: String, options: SearchOptions, _ db: Database) throws -> [RankedLine] {
         let window = max(options.rankingWindow, 1)
         let rows: RowCursor
         if options.minConfidence == nil && options.documentID == nil && options.since == nil {
             rows = try Row.fetchCursor(db, sql: """
-                SELECT rowid, bm25(lines_fts) FROM lines_fts WHERE lines_fts MATCH ?
+                SELECT rowid, docvault_rank(lines_fts) FROM lines_fts WHERE lines_fts MATCH ?
                 ORDER BY rowid DESC LIMIT \(window)
                 """, arguments: [expression])
         } else {
             let (filters, arguments) = Self.filters(expression, options)
             rows = try Row.fetchCursor(db, sql: """
-                SELECT lines_fts.rowid, bm25(lines_fts) FROM lines_fts
+                SELECT lines_fts.rowid, docvault_rank(lines_fts) FROM lines_fts
                 JOIN lines ON lines.id = lines_fts.rowid JOIN pages ON pages.id = lines.page_id
                 JOIN documents ON documents.id = pages.document_id
                 WHERE \(filters) ORDER BY lines_fts.rowid DESC LIMIT \(window)
@@ -66,8 +66,7 @@ extension Archive {
         }
         var ranked: [RankedLine] = []
         while let row = try rows.next() {
-            // bm25() is lower-is-better and negative; flip it so a higher score is a better line.
-            ranked.append(RankedLine(lineID: row[0], score: -(row[1] as Double)))
+            ranked.append(RankedLine(lineID: row[0], score: row[1]))
         }
         ranked.sort { $0.score != $1.score ? $0.score > $1.score : $0.lineID > $1.lineID }
         return ranked
@@ -101,9 +100,9 @@ extension Archive {
                     chosen[documentID, default: []].append(hit)
                 }
             }
-            return try order.map { documentID in
-                let document = try Self.fetchDocument(sql: "SELECT * FROM documents WHERE id = ?",
-                                                      arguments: [documentID], db)!
+            return try order.compactMap { documentID -> DocumentHit? in
+                guard let document = try Self.fetchDocument(sql: "SELECT * FROM documents WHERE id = ?",
+                                                            arguments: [documentID], db) else { return nil }
                 let lines = try (chosen[documentID] ?? []).compactMap { ranked -> LineHit? in
                     try Self.lineHit(ranked, expression: expression, db)
                 }

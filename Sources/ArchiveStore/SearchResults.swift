@@ -18,7 +18,7 @@ public struct SearchOptions: Sendable {
 
     public init(limit: Int = 20, linesPerDocument: Int = 3, minConfidence: Double? = nil,
                 documentID: Int64? = nil, since: Date? = nil, fuzzyFallback: Bool = true,
-                rankingWindow: Int = 4000) {
+                rankingWindow: Int = 2000) {
         self.limit = limit; self.linesPerDocument = linesPerDocument
         self.minConfidence = minConfidence; self.documentID = documentID; self.since = since
         self.fuzzyFallback = fuzzyFallback; self.rankingWindow = rankingWindow
