@@ -59,8 +59,9 @@ extension Archive {
             let (filters, arguments) = Self.filters(expression, options)
             rows = try Row.fetchCursor(db, sql: """
                 SELECT lines_fts.rowid, docvault_rank(lines_fts) FROM lines_fts
-                JOIN lines ON lines.id = lines_fts.rowid JOIN pages ON pages.id = lines.page_id
-                JOIN documents ON documents.id = pages.document_id
+                JOIN lines ON lines.id = lines_fts.rowid
+                \(options.documentID != nil || options.since != nil ? "JOIN pages ON pages.id = lines.page_id" : "")
+                \(options.since != nil ? "JOIN documents ON documents.id = pages.document_id" : "")
                 WHERE \(filters) ORDER BY lines_fts.rowid DESC LIMIT \(window)
                 """, arguments: arguments)
         }

@@ -17,10 +17,13 @@ struct BenchOptions {
     var window: Int?
     var showSlowest = false
     var only: String?
+    var minConfidence: Double?
+    var format = "csv"
+    var out = "/dev/null"
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
-        guard let command = rest.popFirst(), ["fill", "search"].contains(command) else { throw BenchError.usage }
+        guard let command = rest.popFirst(), ["fill", "search", "export"].contains(command) else { throw BenchError.usage }
         self.command = command
         while let flag = rest.popFirst() {
             guard let value = rest.popFirst() else { throw BenchError.usage }
@@ -34,6 +37,9 @@ struct BenchOptions {
             case "--window": window = try Self.number(value)
             case "--show-slowest": showSlowest = value == "yes"
             case "--only": only = value
+            case "--min-confidence": minConfidence = Double(value)
+            case "--format": format = value
+            case "--out": out = value
             default: throw BenchError.usage
             }
         }
@@ -48,8 +54,9 @@ struct BenchOptions {
 enum BenchError: Error, CustomStringConvertible {
     case usage
     var description: String {
-        "usage: archive-bench fill|search --db FILE [--lines N] [--lines-per-page N] "
-            + "[--pages-per-document N] [--repeat N] [--queries N] [--window N]"
+        "usage: archive-bench fill|search|export --db FILE [--lines N] [--lines-per-page N] "
+            + "[--pages-per-document N] [--repeat N] [--queries N] [--window N] [--only 'q1|q2'] "
+            + "[--show-slowest yes] [--min-confidence X] [--format csv|json|jsonl] [--out FILE]"
     }
 }
 
@@ -121,6 +128,22 @@ func benchmarkQueries(count: Int) -> [(String, [String])] {
             ("4-char Chinese", Array(quadruple.prefix(count))), ("English", Array(english.prefix(count)))]
 }
 
+func export(_ options: BenchOptions) throws {
+    let archive = try Archive(path: options.database)
+    let format: ExportFormat = switch options.format {
+    case "json": .json
+    case "jsonl": .jsonl
+    default: .csv(excel: false)
+    }
+    FileManager.default.createFile(atPath: options.out, contents: nil)
+    guard let handle = FileHandle(forWritingAtPath: options.out) else { throw BenchError.usage }
+    let start = ContinuousClock.now
+    let lines = try archive.export(format, to: handle)
+    let seconds = (ContinuousClock.now - start).seconds
+    print(String(format: "exported %d lines as %@ in %.1f s (%.0f lines/s)", lines, options.format, seconds,
+                 Double(lines) / seconds))
+}
+
 /// CPU time this thread has used: GRDB runs reads on the calling thread for pool.read.
 func threadCPUMilliseconds() -> Double {
     var time = timespec()
@@ -137,6 +160,7 @@ func search(_ options: BenchOptions) throws {
     let stats = try archive.stats()
     var searchOptions = SearchOptions(limit: 20, linesPerDocument: 3)
     if let window = options.window { searchOptions.rankingWindow = window }
+    searchOptions.minConfidence = options.minConfidence
     print("archive: \(stats.lines) lines, \(stats.documents) documents, "
           + String(format: "%.0f bytes per line; ranking window %d", Double(stats.databaseBytes) / Double(max(stats.lines, 1)),
                    searchOptions.rankingWindow))
@@ -182,6 +206,7 @@ do {
     let options = try BenchOptions(Array(CommandLine.arguments.dropFirst()))
     switch options.command {
     case "fill": try fill(options)
+    case "export": try export(options)
     default: try search(options)
     }
 } catch {
