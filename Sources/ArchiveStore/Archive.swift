@@ -38,10 +38,6 @@ public final class Archive: Sendable {
             // Every connection needs the tokenizer: lines_fts cannot be read or written without it.
             db.add(tokenizer: ArchiveTokenizer.self)
             try LineRank.register(db)
-            // Reading the index through a memory map instead of read() copies roughly halves
-            // search time on a large archive; the mapped pages are the OS cache's, shared and
-            // reclaimable, not heap.
-            try db.execute(sql: "PRAGMA mmap_size = \(Self.memoryMapBytes)")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -54,8 +50,6 @@ public final class Archive: Sendable {
             throw ArchiveError.migrationFailed(database: path, reason: Self.reason(error))
         }
     }
-
-    static let memoryMapBytes = 1 << 30
 
     /// Every migrations/NNNN_name.sql, embedded at build time, registered in order.
     static var migrator: DatabaseMigrator {
