@@ -5,7 +5,8 @@ extension Archive {
     /// Ranked full-text search, grouped by document (best document first).
     /// Never throws for what a user typed: a query with nothing searchable returns no documents.
     public func search(_ text: String, options: SearchOptions = SearchOptions()) throws -> SearchResults {
-        let query = SearchQuery(parsing: text)
+        let parsed = SearchQuery(parsing: text)
+        let query = try read { db in try Self.expandingLongPrefixes(parsed, db) }
         guard let expression = query.matchExpression else {
             return SearchResults(query: text, matchExpression: nil, isFuzzy: false, documents: [])
         }
@@ -19,6 +20,29 @@ extension Archive {
         }
         let fuzzyHits = try read { db in try Self.rankedLines(fuzzyExpression, options: options, db) }
         return try results(text, fuzzyExpression, isFuzzy: true, hits: fuzzyHits, options: options)
+    }
+
+    /// Prefixes the index covers directly (lines_fts `prefix = '2 3 4'`).
+    static let longestIndexedPrefix = 4
+    /// A longer prefix standing for at most this many terms is searched as those terms.
+    static let prefixExpansionLimit = 16
+
+    /// Rewrites each one-token prefix longer than the prefix indexes (`invoi*`) as the whole
+    /// terms it stands for (`invoice OR invoices`) when they are few: FTS5 would otherwise merge
+    /// every completion's postings in full before LIMIT applies (~100 ms on a 1M-line archive).
+    static func expandingLongPrefixes(_ query: SearchQuery, _ db: Database) throws -> SearchQuery {
+        func expand(_ term: SearchQuery.Term) throws -> [SearchQuery.Term] {
+            let tokens = TokenScanner.tokens(of: term.text)
+            guard term.isPrefix, tokens.count == 1, let prefix = tokens.first,
+                  prefix.count > longestIndexedPrefix else { return [term] }
+            let completions = try String.fetchAll(db, sql: """
+                SELECT term FROM lines_vocabulary WHERE term >= ? AND term < ? LIMIT ?
+                """, arguments: [prefix, prefix + "\u{10FFFF}", prefixExpansionLimit + 1])
+            guard !completions.isEmpty, completions.count <= prefixExpansionLimit else { return [term] }
+            return completions.map { SearchQuery.Term(text: $0, isPrefix: false) }
+        }
+        return SearchQuery(required: try query.required.map { try $0.flatMap(expand) },
+                           excluded: try query.excluded.flatMap(expand))
     }
 
     private struct RankedLine {

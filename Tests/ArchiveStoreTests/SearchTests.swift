@@ -143,6 +143,21 @@ let everything = SearchOptions(limit: 100, linesPerDocument: 100, fuzzyFallback:
         #expect(SearchQuery(parsing: "发*").required == [[SearchQuery.Term(text: "发", isPrefix: false)]])
         #expect(SearchQuery(parsing: "2024-0*").matchExpression == "\"2024-0\"")
         #expect(try texts("INV-10*") == ["Reference INV-1005"])
+        // Prefixes longer than the prefix indexes are searched as their completions.
+        #expect(try texts("Rechn*") == ["ACME GmbH Rechnung Nr. 2024-0042"])
+        #expect(try texts("invoic*") == ["Dear ACME team, thank you for the invoices.", "Invoice date 2024-05-12"])
+        #expect(try texts("invoic* -date") == ["Dear ACME team, thank you for the invoices."])
+    }
+
+    @Test func longPrefixesExpandToTheirFewCompletions() throws {
+        let temporary = try makeSearchArchive()
+        let expanded = try temporary.archive.read { db in
+            try Archive.expandingLongPrefixes(SearchQuery(parsing: "invoic* acme*"), db)
+        }
+        #expect(expanded.required == [
+            [SearchQuery.Term(text: "invoice", isPrefix: false), SearchQuery.Term(text: "invoices", isPrefix: false)],
+            [SearchQuery.Term(text: "acme", isPrefix: true)],
+        ])
     }
 
     @Test func resultsAreGroupedByDocumentBestFirst() throws {
