@@ -131,10 +131,31 @@ extension Archive {
                 let lines = try (chosen[documentID] ?? []).compactMap { ranked -> LineHit? in
                     try Self.lineHit(ranked, expression: expression, db)
                 }
-                return DocumentHit(document: document, score: lines.first?.score ?? 0, lines: lines)
+                let matching = try Self.matchingLineCount(documentID: documentID, expression: expression,
+                                                          minConfidence: options.minConfidence, db)
+                return DocumentHit(document: document, score: lines.first?.score ?? 0,
+                                   matchingLines: max(matching, lines.count), lines: lines)
             }
         }
         return SearchResults(query: text, matchExpression: expression, isFuzzy: isFuzzy, documents: documents)
+    }
+
+    /// Counts a document's matching lines without walking the whole match list: a document's
+    /// lines get consecutive ids (stored in one transaction by the one writer), so FTS5 can
+    /// seek straight to that rowid range.
+    private static func matchingLineCount(documentID: Int64, expression: String, minConfidence: Double?,
+                                          _ db: Database) throws -> Int {
+        let range = try db.cachedStatement(sql: """
+            SELECT min(lines.id), max(lines.id) FROM pages JOIN lines ON lines.page_id = pages.id
+            WHERE pages.document_id = ?
+            """)
+        guard let row = try Row.fetchOne(range, arguments: [documentID]),
+              let first = row[0] as Int64?, let last = row[1] as Int64? else { return 0 }
+        let count = try db.cachedStatement(sql: """
+            SELECT count(*) FROM lines_fts JOIN lines ON lines.id = lines_fts.rowid
+            WHERE lines_fts MATCH ? AND lines_fts.rowid BETWEEN ? AND ? AND lines.confidence >= ?
+            """)
+        return try Int.fetchOne(count, arguments: [expression, first, last, minConfidence ?? -1]) ?? 0
     }
 
     /// Text, box, page and highlighted snippet of one line. `rowid = ?` lets FTS5 seek straight

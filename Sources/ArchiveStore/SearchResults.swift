@@ -102,6 +102,8 @@ public struct DocumentHit: Codable, Hashable, Sendable {
     public var document: StoredDocument
     /// The best line's score.
     public var score: Double
+    /// Lines of this document that match (and pass the confidence filter), all of them.
+    public var matchingLines: Int
     /// The best lines, best first, at most SearchOptions.linesPerDocument.
     public var lines: [LineHit]
 }

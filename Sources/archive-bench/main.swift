@@ -166,7 +166,7 @@ func search(_ options: BenchOptions) throws {
                    searchOptions.rankingWindow))
     print("wall-clock ms (p50 p95 max), then CPU ms of the searching thread (p50 p95): the CPU figures")
     print("are what an idle machine would show when other processes load this one")
-    print("category          queries  p50 ms  p95 ms  max ms  cpu p50 cpu p95  mean documents  mean lines shown")
+    print("category          queries  p50 ms  p95 ms  max ms  cpu p50 cpu p95  mean documents  mean matching lines in them")
     var categories = benchmarkQueries(count: options.queries)
     if let only = options.only { categories = [("only", only.components(separatedBy: "|"))] }
     for (category, queries) in categories {
@@ -185,7 +185,7 @@ func search(_ options: BenchOptions) throws {
                 timings.append((ContinuousClock.now - start).seconds * 1000)
                 slowest.append((timings.last!, query))
                 documents += results.documents.count
-                lines += results.documents.reduce(0) { $0 + $1.lines.count }
+                lines += results.documents.reduce(0) { $0 + $1.matchingLines }
             }
         }
         timings.sort()

@@ -160,6 +160,20 @@ let everything = SearchOptions(limit: 100, linesPerDocument: 100, fuzzyFallback:
         ])
     }
 
+    @Test func matchingLinesCountsEveryMatchOfTheDocument() throws {
+        let temporary = try TemporaryArchive()
+        try temporary.archive.store(document: makeDocument("other", pages: [["发票 x"]]))
+        try temporary.archive.store(document: makeDocument("many", pages: [["发票 1", "无关", "发票 2"], ["发票 3"]],
+                                                           confidence: 0.5))
+        try temporary.archive.store(document: makeDocument("later", pages: [["发票 y", "发票 z"]]))
+        let options = SearchOptions(linesPerDocument: 1)
+        let counts = try temporary.archive.search("发票", options: options).documents
+            .map { ($0.document.path, $0.matchingLines) }
+        #expect(Dictionary(uniqueKeysWithValues: counts) == ["/archive/other": 1, "/archive/many": 3, "/archive/later": 2])
+        let sure = try temporary.archive.search("发票", options: SearchOptions(minConfidence: 0.8)).documents
+        #expect(sure.map(\.matchingLines).sorted() == [1, 2])
+    }
+
     @Test func resultsAreGroupedByDocumentBestFirst() throws {
         let temporary = try makeSearchArchive()
         let options = SearchOptions(limit: 2, linesPerDocument: 1, fuzzyFallback: false)
