@@ -51,14 +51,11 @@ CREATE TABLE lines (
 -- External-content index: the text lives once, in lines. The 'docvault'
 -- tokenizer (registered by the application on every connection) makes each
 -- CJK character its own token, so Chinese of any length is searchable.
--- Prefix indexes of 2-4 characters keep Latin prefix queries (inv*) from
--- merging every matching term's postings at query time.
 CREATE VIRTUAL TABLE lines_fts USING fts5(
     text,
     content = 'lines',
     content_rowid = 'id',
-    tokenize = 'docvault',
-    prefix = '2 3 4'
+    tokenize = 'docvault'
 );
 
 CREATE TRIGGER lines_fts_insert AFTER INSERT ON lines BEGIN

@@ -22,7 +22,7 @@ extension Archive {
         return try results(text, fuzzyExpression, isFuzzy: true, hits: fuzzyHits, options: options)
     }
 
-    /// Prefixes the index covers directly (lines_fts `prefix = '2 3 4'`).
+    /// Prefixes the index covers directly (migrations/0002: `prefix = '2 3 4'`).
     static let longestIndexedPrefix = 4
     /// A longer prefix standing for at most this many terms is searched as those terms.
     static let prefixExpansionLimit = 16
