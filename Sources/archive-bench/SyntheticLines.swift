@@ -93,5 +93,3 @@ enum SyntheticText {
         }
     }
 }
-
-import Foundation
