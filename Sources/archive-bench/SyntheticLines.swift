@@ -2,6 +2,8 @@
 // Chinese prose with a Zipf-like character distribution, English invoice lines, amounts and
 // dates in several notations. Deterministic (seeded), so every run fills the same archive.
 
+import Foundation
+
 struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
     mutating func next() -> UInt64 {
