@@ -29,11 +29,15 @@ let package = Package(
         .target(name: "LineSegmentation", dependencies: ["PageImage"]),
         .target(name: "CRNN", dependencies: ["COpenBLAS"]),
         .target(name: "ArchiveStore",
-                dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+                dependencies: [.product(name: "GRDB", package: "GRDB.swift"),
+                               // the C API, for the FTS5 ranking function (fts5_api)
+                               .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "OCRPipeline",
                 dependencies: ["PageImage", "LineSegmentation", "CRNN", "ArchiveStore",
                                .product(name: "Crypto", package: "swift-crypto"),
                                .product(name: "Logging", package: "swift-log")]),
+        // Fills a synthetic 1M-line archive and measures search latency (scripts/bench-search).
+        .executableTarget(name: "archive-bench", dependencies: ["ArchiveStore"]),
         .executableTarget(name: "docvault",
                           dependencies: ["OCRPipeline", "PageImage", "CRNN",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
