@@ -21,9 +21,10 @@ func isSealColour(_ r: Int, _ g: Int, _ b: Int) -> Bool {
     return (r == mx && abs(g - b) * 2 < sat) || (b == mx && abs(r - g) * 2 < sat)
 }
 
-/// Whether the page has seal-coloured ink worth suppressing: some, but less than its black ink.
-/// When most ink is red or blue (a receipt printed in purple, a page typed in blue), the colour
-/// is the text, not a stamp on it; with none at all, the gray page serves as it is.
+/// Whether the page has seal-coloured ink worth suppressing alongside black text. When nearly all
+/// ink is red or blue (a receipt printed in purple, a page typed in blue), the colour is the
+/// text, not a stamp on it; with no coloured ink at all, the gray page serves as it is. A big seal
+/// on a sparse page can outweigh the text, so black ink need only be a fair share, not a majority.
 func hasSealsToSuppress(_ rgb: RGBImage) -> Bool {
     var black = 0, coloured = 0
     rgb.pixels.withUnsafeBufferPointer { px in
@@ -40,7 +41,7 @@ func hasSealsToSuppress(_ rgb: RGBImage) -> Bool {
             y += 3
         }
     }
-    return coloured >= 20 && coloured <= black
+    return coloured >= 20 && black * 4 >= coloured
 }
 
 /// The page reduced to the resolution segmentation works at: averaged over `factor`×`factor`
