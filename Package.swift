@@ -33,14 +33,15 @@ let package = Package(
                 dependencies: ["PageImage", "LineSegmentation", "CRNN", "ArchiveStore",
                                .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "docvault",
-                          dependencies: ["OCRPipeline",
+                          dependencies: ["OCRPipeline", "PageImage",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")]),
 
         // Measuring tool behind scripts/eval-lines (reads PNM pages, times the segmenter).
         .executableTarget(name: "linebench", dependencies: ["LineSegmentation"], path: "scripts/linebench"),
 
-        .testTarget(name: "PageImageTests", dependencies: ["PageImage"]),
+        .testTarget(name: "PageImageTests", dependencies: ["PageImage", "CImageCodecs"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "LineSegmentationTests", dependencies: ["LineSegmentation"]),
         .testTarget(name: "CRNNTests", dependencies: ["CRNN"]),
         .testTarget(name: "ArchiveStoreTests", dependencies: ["ArchiveStore"]),
