@@ -33,7 +33,7 @@ let package = Package(
                 dependencies: ["PageImage", "LineSegmentation", "CRNN", "ArchiveStore",
                                .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "docvault",
-                          dependencies: ["OCRPipeline", "PageImage",
+                          dependencies: ["OCRPipeline", "PageImage", "LineSegmentation",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")]),
 
