@@ -43,8 +43,9 @@ struct GroupingRules: Sendable {
 /// neighbour on the same row into phrases, phrases in one row join across word-sized gaps, and
 /// nothing joins across a vertical ruling. Dots and punctuation go with the line they sit in;
 /// on their own (rows of dashes or dots) they are decoration and dropped.
-func groupLines(_ glyphs: [Glyph], characterHeight med: Double, barriers: [FrameRect],
+func groupLines(_ all: [Glyph], characterHeight med: Double, barriers: [FrameRect],
                 rules: GroupingRules) -> [LineCandidate] {
+    let glyphs = withoutDashedRules(all, med: med)
     let order = glyphs.indices.sorted { glyphs[$0].rect.x0 < glyphs[$1].rect.x0 }
     let sorted = order.map { glyphs[$0] }
     var parent = (0..<Int32(sorted.count)).map { $0 }
@@ -177,4 +178,33 @@ private func attachSmall(_ all: [LineCandidate], med: Double) -> [LineCandidate]
         if let best { lines[best] = merge(lines[best], s) }
     }
     return lines
+}
+
+/// Drops dashed rules (receipts' "- - - - -" separators): runs of at least five flat dashes on
+/// one level, evenly close together. Left in, they chain text rows they pass near into one line.
+/// Dotted leaders are dots, not dashes, and stay.
+func withoutDashedRules(_ glyphs: [Glyph], med: Double) -> [Glyph] {
+    let dashes = glyphs.indices.filter { i in
+        let r = glyphs[i].rect
+        return r.height <= 0.35 * med && r.width >= 1.5 * r.height && r.width <= 2.5 * med
+    }.sorted { glyphs[$0].rect.x0 < glyphs[$1].rect.x0 }
+    guard dashes.count >= 5 else { return glyphs }
+    var parent = (0..<Int32(dashes.count)).map { $0 }
+    for a in dashes.indices {
+        let ra = glyphs[dashes[a]].rect
+        var b = a + 1
+        while b < dashes.count && glyphs[dashes[b]].rect.x0 <= ra.x1 + 1.5 * med {
+            let rb = glyphs[dashes[b]].rect
+            if abs(rb.midY - ra.midY) <= 0.2 * med && rb.x0 > ra.x0 {
+                union(&parent, Int32(a), Int32(b))
+                break
+            }
+            b += 1
+        }
+    }
+    var size: [Int32: Int] = [:]
+    for a in dashes.indices { size[find(&parent, Int32(a)), default: 0] += 1 }
+    var drop = Set<Int>()
+    for a in dashes.indices where size[find(&parent, Int32(a))]! >= 5 { drop.insert(dashes[a]) }
+    return drop.isEmpty ? glyphs : glyphs.indices.filter { !drop.contains($0) }.map { glyphs[$0] }
 }
