@@ -5,7 +5,7 @@ import PageImage
 /// lighting normalisation that segmentation used, sampled straight along the upright frame.
 struct CropSource: Sendable {
     let page: PageBitmap
-    let background: BackgroundField
+    let background: LocalContrast
     let suppressSeals: Bool
 
     /// Gray level at full-resolution point (x, y), bilinear, normalised.
@@ -16,8 +16,8 @@ struct CropSource: Sendable {
         let x1 = min(x0 + 1, w - 1), y1 = min(y0 + 1, h - 1)
         let tx = fx - Double(x0), ty = fy - Double(y0)
         let v = (1 - ty) * ((1 - tx) * raw(x0, y0) + tx * raw(x1, y0)) + ty * ((1 - tx) * raw(x0, y1) + tx * raw(x1, y1))
-        let paper = background.paper(atX: x / Double(factor), y: y / Double(factor))
-        return background.normalise(v, paper: paper)
+        let (paper, ink) = background.levels(atX: Float(x) / Float(factor), y: Float(y) / Float(factor))
+        return LocalContrast.stretch(Float(v), paper: paper, ink: ink)
     }
 
     @inline(__always)

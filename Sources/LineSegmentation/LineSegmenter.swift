@@ -33,7 +33,7 @@ public struct LineSegmenter: Sendable {
         let factor = max(1, Int((Double(max(page.gray.width, page.gray.height)) / 1800).rounded()))
         let suppress = options.suppressSeals && page.rgb.map(hasSealsToSuppress) == true
         let raw = makeWorkingImage(page, factor: factor, suppressSeals: suppress)
-        let background = BackgroundField(raw, block: 16)
+        let background = LocalContrast(raw)
         let work = background.apply(raw)
         var ink = sauvolaBinarise(work)
         var comps = connectedComponents(ink)
