@@ -30,7 +30,7 @@ public struct LineSegmenter: Sendable {
     }
 
     public func segment(_ page: PageBitmap) -> PageLayout {
-        let factor = max(1, Int((Double(max(page.gray.width, page.gray.height)) / 1800).rounded()))
+        let factor = workingFactor(width: page.gray.width, height: page.gray.height)
         let suppress = options.suppressSeals && page.rgb.map(hasSealsToSuppress) == true
         let raw = makeWorkingImage(page, factor: factor, suppressSeals: suppress)
         let background = LocalContrast(raw)
@@ -77,7 +77,7 @@ public struct LineSegmenter: Sendable {
         frame = PageFrame(workWidth: work.width, workHeight: work.height, factor: factor,
                           quarterTurns: turns, skewDegrees: skew)
         var lines = group(chars, rulings: rulings, med: med, frame: frame)
-        if options.detectOrientation && upsideDownEvidence(lines.map(\.glyphs)) > max(4, lines.count / 10) {
+        if options.detectOrientation && looksUpsideDown(lines.map(\.glyphs)) {
             frame = PageFrame(workWidth: work.width, workHeight: work.height, factor: factor,
                               quarterTurns: turns + 2, skewDegrees: skew)
             lines = group(chars, rulings: rulings, med: med, frame: frame)
@@ -96,6 +96,14 @@ public struct LineSegmenter: Sendable {
         return groupLines(glyphs, characterHeight: med, barriers: barriers,
                           rules: GroupingRules(phraseGap: options.wordGap))
     }
+}
+
+/// How much the page is reduced for segmentation: to about 1200–1800 px on its longer side
+/// (~150 dpi for A4 at 300 dpi), which keeps 6-point text several pixels tall; small images
+/// (receipts, faxes) are used as they are.
+func workingFactor(width: Int, height: Int) -> Int {
+    let side = max(width, height)
+    return side >= 2400 ? max(2, Int((Double(side) / 1800).rounded())) : 1
 }
 
 /// Components that can be (part of) text: not specks of noise, not page-sized pictures or

@@ -15,6 +15,8 @@ struct LocalContrast: Sendable {
     let ink: [Float]
     /// True when every neighbourhood is white paper with black ink, or blank: nothing to change.
     let isIdentity: Bool
+    /// Whether the page was judged faded (local stretch) rather than crisp (global black point).
+    let faded: Bool
 
     init(_ img: GrayImage, block: Int = 16, radius: Int = 2, minContrast: Float = 64) {
         self.block = block
@@ -46,6 +48,7 @@ struct LocalContrast: Sendable {
         // Local stretching only pays on faded pages, where much of the ink is faint; on crisp
         // pages it would only darken light shading and anti-aliasing into ink.
         let faded = LocalContrast.isFaded(paper: p, darkest: darkest)
+        self.faded = faded
         // Elsewhere one global black point (the 0.5th percentile, at most 160) stretches gray
         // print to black, which raises its local contrast for Sauvola.
         let black = faded ? 0 : Float(blackPoint(img))
@@ -90,24 +93,46 @@ struct LocalContrast: Sendable {
         return UInt8(min(255, max(0, s)))
     }
 
-    /// The working image normalised. Levels are interpolated once per block row and column
-    /// pair, so the per-pixel cost is a multiply-add.
+    /// The working image normalised: by a lookup table when the paper is even and the black
+    /// point global, else with levels interpolated along each row from the block grid.
     func apply(_ img: GrayImage) -> GrayImage {
         if isIdentity { return img }
         var out = img
         let w = img.width
+        if !faded && paper.allSatisfy({ $0 >= 250 }) {
+            let lut = (0..<256).map { LocalContrast.stretch(Float($0), paper: 255, ink: ink.first ?? 0) }
+            out.pixels.withUnsafeMutableBufferPointer { px in
+                for i in 0..<px.count { px[i] = lut[Int(px[i])] }
+            }
+            return out
+        }
         var offset = [Float](repeating: 0, count: w), gain = [Float](repeating: 1, count: w)
+        var colPaper = [Float](repeating: 0, count: cols), colInk = [Float](repeating: 0, count: cols)
+        // Horizontal interpolation weights are the same on every row.
+        var c0s = [Int](repeating: 0, count: w), c1s = [Int](repeating: 0, count: w), txs = [Float](repeating: 0, count: w)
+        for x in 0..<w {
+            let fx = min(max((Float(x) + 0.5) / Float(block) - 0.5, 0), Float(cols - 1))
+            c0s[x] = Int(fx); c1s[x] = min(c0s[x] + 1, cols - 1); txs[x] = fx - Float(c0s[x])
+        }
         out.pixels.withUnsafeMutableBufferPointer { px in
             for y in 0..<img.height {
+                let fy = min(max((Float(y) + 0.5) / Float(block) - 0.5, 0), Float(rows - 1))
+                let r0 = Int(fy), r1 = min(r0 + 1, rows - 1), ty = fy - Float(r0)
+                for c in 0..<cols {
+                    colPaper[c] = paper[r0 * cols + c] * (1 - ty) + paper[r1 * cols + c] * ty
+                    colInk[c] = ink[r0 * cols + c] * (1 - ty) + ink[r1 * cols + c] * ty
+                }
                 for x in 0..<w {
-                    let (pa, ik) = levels(atX: Float(x) + 0.5, y: Float(y) + 0.5)
+                    let tx = txs[x]
+                    let pa = colPaper[c0s[x]] * (1 - tx) + colPaper[c1s[x]] * tx
+                    let ik = colInk[c0s[x]] * (1 - tx) + colInk[c1s[x]] * tx
                     offset[x] = ik
                     gain[x] = 255 / max(1, pa - ik)
                 }
                 let row = y * w
                 for x in 0..<w {
-                    let s = (Float(px[row + x]) - offset[x]) * gain[x]
-                    px[row + x] = UInt8(min(255, max(0, s)))
+                    let v = (Float(px[row + x]) - offset[x]) * gain[x]
+                    px[row + x] = UInt8(min(255, max(0, v)))
                 }
             }
         }

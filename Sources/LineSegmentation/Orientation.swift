@@ -77,20 +77,20 @@ func estimateSkew(bottoms: [(x: Double, y: Double)], maxDegrees: Double, charact
     return abs(fine) < 0.05 ? 0 : min(maxDegrees, max(-maxDegrees, fine))
 }
 
-/// Evidence that upright-looking lines are upside down: in Latin script most letters sit on the
+/// Whether upright-looking lines are upside down: in Latin script most letters sit on the
 /// baseline while their tops vary (x-height, ascenders), so in upright text the bottoms of a
-/// line's characters align better than their tops. Positive = upside down. Lines of capitals,
-/// digits or CJK give no evidence either way.
-func upsideDownEvidence(_ lines: [[FrameRect]]) -> Int {
-    var evidence = 0
-    for glyphs in lines where glyphs.count >= 6 {
-        let lineH = glyphs.map(\.height).sorted()[glyphs.count / 2]
+/// line's characters align better than their tops. Lines of capitals, digits or CJK give no
+/// evidence either way, so the verdict needs a clear margin over all glyphs looked at; without
+/// it the page is taken as upright.
+func looksUpsideDown(_ lines: [[FrameRect]]) -> Bool {
+    var evidence = 0, glyphs = 0
+    for line in lines where line.count >= 6 {
+        let lineH = line.map(\.height).sorted()[line.count / 2]
         let tol = max(1.0, 0.12 * lineH)
-        let tops = glyphs.map(\.y0).sorted(), bottoms = glyphs.map(\.y1).sorted()
-        let topMode = mode(tops, tol), bottomMode = mode(bottoms, tol)
-        evidence += topMode - bottomMode
+        evidence += mode(line.map(\.y0).sorted(), tol) - mode(line.map(\.y1).sorted(), tol)
+        glyphs += line.count
     }
-    return evidence
+    return evidence >= 20 && Double(evidence) >= 0.15 * Double(glyphs)
 }
 
 /// The largest number of sorted values within a window of width 2·tol.

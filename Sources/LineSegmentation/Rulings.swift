@@ -28,6 +28,8 @@ func removeRulings(_ img: inout BinaryImage, minLength: Int, maxThickness: Int) 
     }
     let long = UInt16(min(minLength, Int(UInt16.max))), thin = UInt16(maxThickness)
     var horizontal: [Ruling] = [], vertical: [Ruling] = []
+    // Vertical pieces are collected as runs per column while scanning rows.
+    var openTop = [Int](repeating: -1, count: w), lastRow = [Int](repeating: -2, count: w)
     hRun.withUnsafeBufferPointer { hr in
         vRun.withUnsafeBufferPointer { vr in
             img.bits.withUnsafeMutableBufferPointer { bits in
@@ -36,14 +38,22 @@ func removeRulings(_ img: inout BinaryImage, minLength: Int, maxThickness: Int) 
                     let isV = vr[i] >= long && (hr[i] <= thin || hr[i] >= long)
                     guard isH || isV else { continue }
                     bits[i] = 0
+                    let x = i % w, y = i / w
                     if isH {
-                        appendPixel(&horizontal, i % w, i / w, horizontal: true)
+                        appendPixel(&horizontal, x, y)
+                    } else if lastRow[x] == y - 1 {
+                        lastRow[x] = y
                     } else {
-                        appendPixel(&vertical, i % w, i / w, horizontal: false)
+                        if openTop[x] >= 0 { vertical.append(Ruling(x0: x, y0: openTop[x], x1: x, y1: lastRow[x])) }
+                        openTop[x] = y
+                        lastRow[x] = y
                     }
                 }
             }
         }
+    }
+    for x in 0..<w where openTop[x] >= 0 {
+        vertical.append(Ruling(x0: x, y0: openTop[x], x1: x, y1: lastRow[x]))
     }
     return mergeSegments(horizontal, horizontal: true, length: minLength)
         + mergeSegments(vertical, horizontal: false, length: minLength)
@@ -79,10 +89,9 @@ private func runLengths(_ bits: UnsafeBufferPointer<UInt8>, _ hr: UnsafeMutableB
     }
 }
 
-/// Extends the last horizontal run on this row, or starts a new one (vertical pixels are
-/// collected as 1-pixel pieces and merged afterwards).
-private func appendPixel(_ list: inout [Ruling], _ x: Int, _ y: Int, horizontal: Bool) {
-    if horizontal, var last = list.last, last.y1 == y, last.x1 == x - 1 {
+/// Extends the last horizontal run on this row, or starts a new one.
+private func appendPixel(_ list: inout [Ruling], _ x: Int, _ y: Int) {
+    if var last = list.last, last.y1 == y, last.x1 == x - 1 {
         last.x1 = x
         list[list.count - 1] = last
         return
