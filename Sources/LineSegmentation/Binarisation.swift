@@ -14,7 +14,7 @@ struct BinaryImage: Sendable {
 /// inside a large uniform dark area (a header bar, a black box) Sauvola's threshold falls below
 /// the area's own level and would call it paper.
 func sauvolaBinarise(_ img: GrayImage, block: Int = 8, radius: Int = 2, k: Double = 0.25,
-                     darkFloor: UInt8 = 96) -> BinaryImage {
+                     darkFloor: UInt8 = 128) -> BinaryImage {
     let w = img.width, h = img.height
     let cols = (w + block - 1) / block, rows = (h + block - 1) / block
     var sum = [Double](repeating: 0, count: cols * rows)

@@ -107,12 +107,14 @@ func workingFactor(width: Int, height: Int) -> Int {
 }
 
 /// Components that can be (part of) text: not specks of noise, not page-sized pictures or
-/// frames, not punch holes (large, round, solid dark discs).
+/// frames, not punch holes (large, round, solid dark discs), not solid blocks.
 func plausibleCharacters(_ comps: [Component], med: Double, width: Int, height: Int) -> [Component] {
     let minArea = Int32(max(2, Int(0.02 * med * med)))
     return comps.filter { c in
         if c.area < minArea && c.width < 3 && c.height < 3 { return false }
         if c.width > width * 7 / 10 || c.height > height / 3 { return false }
+        // Solid wide blocks are shading, bars or pieces of pictures, never letters.
+        if c.fill >= 0.85 && Double(c.width) >= 2 * med && Double(c.height) >= 0.5 * med { return false }
         let roundish = Double(min(c.width, c.height)) / Double(max(c.width, c.height)) > 0.8
         if roundish && Double(c.height) > 2.5 * med && c.fill > 0.7 { return false }
         return true

@@ -21,8 +21,9 @@ func isSealColour(_ r: Int, _ g: Int, _ b: Int) -> Bool {
     let mx = max(r, max(g, b)), sat = mx - min(r, min(g, b))
     guard sat > 50, mx > 120 else { return false }
     // Hue within about 12° of pure red (seals; the brown-red print of invoice forms lies near 25°
-    // and is text), or within 30° of blue (stamps, including violet ones).
-    return (r == mx && abs(g - b) * 5 <= sat) || (b == mx && abs(r - g) * 2 < sat)
+    // and is text), or within 30° of blue (stamps, including violet ones). Blue must also be
+    // stamp ink soaked into paper, never pure: pure bright blue is a hyperlink or a heading.
+    return (r == mx && abs(g - b) * 5 <= sat) || (b == mx && abs(r - g) * 2 < sat && min(r, g) >= 40)
 }
 
 /// Whether the page has seal-coloured ink worth suppressing alongside black text. When nearly all
