@@ -49,10 +49,10 @@ func groupLines(_ all: [Glyph], characterHeight med: Double, barriers: [FrameRec
     let order = glyphs.indices.sorted { glyphs[$0].rect.x0 < glyphs[$1].rect.x0 }
     let sorted = order.map { glyphs[$0] }
     var parent = (0..<Int32(sorted.count)).map { $0 }
+    var extent = sorted.map(\.rect)
     for i in sorted.indices {
-        if let j = rightNeighbour(of: i, in: sorted, med: med, barriers: barriers, rules: rules) {
-            union(&parent, Int32(i), Int32(j))
-        }
+        guard let j = rightNeighbour(of: i, in: sorted, med: med, barriers: barriers, rules: rules) else { continue }
+        joinUnlessStacked(&parent, &extent, i, j)
     }
     var phrases = collect(sorted, parent: &parent)
     phrases = joinPhrases(phrases, barriers: barriers, rules: rules)
@@ -135,6 +135,7 @@ private func merge(_ a: LineCandidate, _ b: LineCandidate) -> LineCandidate {
 private func joinPhrases(_ phrases: [LineCandidate], barriers: [FrameRect], rules: GroupingRules) -> [LineCandidate] {
     let p = phrases.filter { !$0.onlySmall }.sorted { $0.rect.x0 < $1.rect.x0 }
     var parent = (0..<Int32(p.count)).map { $0 }
+    var extent = p.map(\.rect)
     for i in p.indices {
         let a = p[i]
         var best: Int? = nil, bestGap = Double.infinity
@@ -151,7 +152,7 @@ private func joinPhrases(_ phrases: [LineCandidate], barriers: [FrameRect], rule
             best = j
             bestGap = gap
         }
-        if let best { union(&parent, Int32(i), Int32(best)) }
+        if let best { joinUnlessStacked(&parent, &extent, i, best) }
     }
     var groups: [Int: LineCandidate] = [:]
     var order: [Int] = []
@@ -165,8 +166,11 @@ private func joinPhrases(_ phrases: [LineCandidate], barriers: [FrameRect], rule
 /// Chains of only small marks join the line they sit on (a leader or trailing punctuation that
 /// was too far from the letters); the rest are rows of dashes or dots and are dropped.
 private func attachSmall(_ all: [LineCandidate], med: Double) -> [LineCandidate] {
-    var lines = all.filter { !$0.onlySmall }
-    for s in all where s.onlySmall {
+    // A mark that is one or two glyphs much shorter than a character (a quote, an accent
+    // that did not merge, a stray comma) goes with the line it sits in, like the small ones.
+    let isMark = { (l: LineCandidate) in l.onlySmall || (l.glyphs.count <= 2 && l.rect.height < 0.6 * med) }
+    var lines = all.filter { !isMark($0) }
+    for s in all where isMark(s) {
         var best: Int? = nil, bestGap = Double.infinity
         for (k, l) in lines.enumerated() {
             let pad = 0.2 * l.rect.height
@@ -207,4 +211,15 @@ func withoutDashedRules(_ glyphs: [Glyph], med: Double) -> [Glyph] {
     var drop = Set<Int>()
     for a in dashes.indices where size[find(&parent, Int32(a))]! >= 5 { drop.insert(dashes[a]) }
     return drop.isEmpty ? glyphs : glyphs.indices.filter { !drop.contains($0) }.map { glyphs[$0] }
+}
+
+/// Joins the groups of `i` and `j` unless the result would be much taller than either: that is
+/// two rows linked through a mark between them, not one row. Extents are kept at the roots.
+private func joinUnlessStacked(_ parent: inout [Int32], _ extent: inout [FrameRect], _ i: Int, _ j: Int) {
+    let ri = Int(find(&parent, Int32(i))), rj = Int(find(&parent, Int32(j)))
+    guard ri != rj else { return }
+    let u = extent[ri].union(extent[rj])
+    guard u.height <= 1.5 * max(extent[ri].height, extent[rj].height) else { return }
+    union(&parent, Int32(ri), Int32(rj))
+    extent[Int(find(&parent, Int32(ri)))] = u
 }

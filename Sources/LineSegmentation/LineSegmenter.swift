@@ -48,7 +48,8 @@ public struct LineSegmenter: Sendable {
             if !rulings.isEmpty { comps = connectedComponents(ink) }
         }
         med = medianCharacterHeight(comps, pageHeight: work.height)
-        let chars = plausibleCharacters(comps, med: med, width: work.width, height: work.height)
+        let chars = splitTouchingRows(plausibleCharacters(comps, med: med, width: work.width, height: work.height),
+                                      ink: ink, characterHeight: med)
         let source = CropSource(page: page, background: background, suppressSeals: suppress)
         let (frame, lines) = findLines(chars, rulings: rulings, med: med, work: work, factor: factor)
         let boxes = lines.map { l in
