@@ -7,7 +7,7 @@ func splitTouchingRows(_ comps: [Component], ink: BinaryImage, characterHeight m
     out.reserveCapacity(comps.count)
     for c in comps {
         let h = Double(c.height), w = Double(c.width)
-        guard h >= 1.6 * med, h <= 3.5 * med, w <= 30 * med, let cut = neckRow(c, ink, med: med) else {
+        guard h >= 1.6 * med, h <= 4.5 * med, w <= 30 * med, let cut = neckRow(c, ink, med: med) else {
             out.append(c)
             continue
         }
@@ -34,7 +34,10 @@ private func neckRow(_ c: Component, _ ink: BinaryImage, med: Double) -> Int? {
     var best = lo
     for i in lo..<hi where counts[i] < counts[best] { best = i }
     guard Double(counts[best]) <= 0.3 * Double(typical) else { return nil }
-    return Int(c.y0) + best
+    // Cut in the middle of the thinnest stretch, between the two rows rather than at one's edge.
+    var end = best
+    while end + 1 < hi && counts[end + 1] == counts[best] { end += 1 }
+    return Int(c.y0) + (best + end) / 2
 }
 
 /// The bounds and area of the ink within the component's box over the given rows.

@@ -102,6 +102,18 @@ func letterPage() -> (SyntheticPage, [Box]) {
         #expect(boxes(segmenter.segment(page.bitmap())) == expected)
     }
 
+    @Test func rowsTouchingAtOnePointStayTwoLines() {
+        var page = SyntheticPage(width: 800, height: 400)
+        let upper = page.text(x: 60, baseline: 120, xHeight: 14, words: [5, 4, 6], seed: 11)
+        let lower = page.text(x: 60, baseline: 150, xHeight: 14, words: [6, 5, 3], seed: 12)
+        // A one-pixel stroke from a letter of the upper row down into the lower row, like a
+        // descender resting on the ascender below.
+        page.fill(130, 120, 131, 136)
+        let found = boxes(segmenter.segment(page.bitmap()))
+        #expect(found.count == 2)
+        #expect(found.count == 2 && iou(found[0], upper) > 0.75 && iou(found[1], lower) > 0.75, "\(found) vs \(upper) \(lower)")
+    }
+
     @Test func blankPageHasNoLines() {
         let layout = segmenter.segment(SyntheticPage(width: 600, height: 800).bitmap())
         #expect(layout.lines.isEmpty)
@@ -157,6 +169,20 @@ func letterPage() -> (SyntheticPage, [Box]) {
         let found = boxes(segmenter.segment(page.bitmap()))
         #expect(found.count == expected.count + 1)
         #expect(found.contains { iou($0, header) > 0.8 }, "header \(header) not in \(found.prefix(2))")
+    }
+
+    @Test func fadedPrintNextToDarkInkIsFound() {
+        var page = SyntheticPage(width: 1000, height: 1400)
+        var expected: [Box] = []
+        for i in 0..<10 {
+            expected.append(page.text(x: 80, baseline: 120 + i * 48, xHeight: 14, words: [6, 4, 7, 3], seed: i,
+                                      colour: (205, 205, 205)))
+        }
+        // A dark signature-like block far below sets the page's darkest ink.
+        page.fill(300, 1100, 700, 1110)
+        page.fill(300, 1140, 700, 1150)
+        let found = boxes(segmenter.segment(page.bitmap()))
+        #expect(Array(found.prefix(10)) == expected)
     }
 
     @Test func lineImageIsCutWithAMarginAndScaled() {
