@@ -51,7 +51,9 @@ public struct LineSegmenter: Sendable {
         let chars = splitTouchingRows(plausibleCharacters(comps, med: med, width: work.width, height: work.height),
                                       ink: ink, characterHeight: med)
         let source = CropSource(page: page, background: background, suppressSeals: suppress)
-        let (frame, lines) = findLines(chars, rulings: rulings, med: med, work: work, factor: factor)
+        let (frame, lines) = isLineCrop(work) && !chars.isEmpty
+            ? wholeLine(chars, work: work, factor: factor)
+            : findLines(chars, rulings: rulings, med: med, work: work, factor: factor)
         let boxes = lines.map { l in
             LineBox(x0: l.box.x0 * factor, y0: l.box.y0 * factor,
                     x1: min(page.gray.width, (l.box.x1 + 1) * factor),
@@ -85,6 +87,20 @@ public struct LineSegmenter: Sendable {
         }
         let order = readingOrder(lines.map(\.rect), minColumnGap: 1.5 * med)
         return (frame, order.map { lines[$0] })
+    }
+
+    /// An image no taller than about two lines of text and at least twice as wide is itself a
+    /// line (a crop, a label photo): its ink is one line, however its glyphs happen to break up.
+    private func isLineCrop(_ work: GrayImage) -> Bool {
+        work.height <= 96 && work.width >= 2 * work.height
+    }
+
+    private func wholeLine(_ chars: [Component], work: GrayImage, factor: Int) -> (PageFrame, [LineCandidate]) {
+        let frame = PageFrame(workWidth: work.width, workHeight: work.height, factor: factor,
+                              quarterTurns: 0, skewDegrees: 0)
+        let box = chars.dropFirst().reduce(WorkBox(chars[0])) { $0.union(WorkBox($1)) }
+        let rect = frame.frameRect(x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1)
+        return (frame, [LineCandidate(rect: rect, box: box, glyphs: [rect], onlySmall: false)])
     }
 
     private func group(_ chars: [Component], rulings: [Ruling], med: Double, frame: PageFrame) -> [LineCandidate] {
