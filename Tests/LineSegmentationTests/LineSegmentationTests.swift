@@ -114,6 +114,13 @@ func letterPage() -> (SyntheticPage, [Box]) {
         #expect(found.count == 2 && iou(found[0], upper) > 0.75 && iou(found[1], lower) > 0.75, "\(found) vs \(upper) \(lower)")
     }
 
+    @Test func lineCropIsOneLineEvenWithAWideGap() {
+        var page = SyntheticPage(width: 600, height: 60)
+        let a = page.text(x: 20, baseline: 40, xHeight: 14, words: [4], seed: 5)
+        let b = page.text(x: 400, baseline: 40, xHeight: 14, words: [5], seed: 6)
+        #expect(boxes(segmenter.segment(page.bitmap())) == [a.union(b)])
+    }
+
     @Test func blankPageHasNoLines() {
         let layout = segmenter.segment(SyntheticPage(width: 600, height: 800).bitmap())
         #expect(layout.lines.isEmpty)
@@ -130,6 +137,16 @@ func letterPage() -> (SyntheticPage, [Box]) {
         let layout = segmenter.segment(turned.bitmap())
         #expect(layout.rotation == 90)
         #expect(boxes(layout) == expected.map(page.boxTurnedCounterClockwise))
+    }
+
+    @Test func pageTurnedClockwiseIsReadUpright() {
+        // Three counter-clockwise quarter turns are one clockwise turn.
+        let (page, expected) = letterPage()
+        let once = page.turnedCounterClockwise(), twice = once.turnedCounterClockwise()
+        let layout = segmenter.segment(twice.turnedCounterClockwise().bitmap())
+        #expect(layout.rotation == 270)
+        let moved = expected.map { twice.boxTurnedCounterClockwise(once.boxTurnedCounterClockwise(page.boxTurnedCounterClockwise($0))) }
+        #expect(boxes(layout) == moved)
     }
 
     @Test func upsideDownPageIsReadUpright() {
