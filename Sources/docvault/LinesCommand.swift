@@ -20,6 +20,10 @@ struct LinesCommand: ParsableCommand {
                                discussion: "With several pages, -<name>-p<N> is added before the extension."))
     var draw: String?
 
+    @Flag(help: ArgumentHelp("For PDFs with a text layer, also group its words into lines and report which of them segmentation missed.",
+                             discussion: "A second source of boxes on born-digital documents, for finding segmentation errors."))
+    var textLayer = false
+
     struct Output: Codable {
         struct Line: Codable {
             let text: String
@@ -33,6 +37,13 @@ struct LinesCommand: ParsableCommand {
             let rotation: Int
             let skew: Double
             let lines: [Line]
+            /// With --text-layer: the text layer's lines and those segmentation did not find.
+            var textLayer: TextLayerReport?
+        }
+        struct TextLayerReport: Codable {
+            let lines: Int
+            let found: Int
+            let missed: [Line]
         }
         let path: String
         let pages: [Page]
@@ -59,10 +70,17 @@ struct LinesCommand: ParsableCommand {
                                                dpi: bitmap.dpi)
                         try PNGEncoder.write(drawn, to: several ? drawPath(draw, file: file, page: number) : draw)
                     }
+                    var report: Output.TextLayerReport?
+                    if textLayer && document.hasTextLayer {
+                        let reference = textLayerLines(try document.textLayer(page: number, dpi: render.dpi))
+                        let missed = reference.filter { !isFound($0, by: layout.lines) }
+                        report = Output.TextLayerReport(lines: reference.count, found: reference.count - missed.count,
+                                                        missed: missed.map { Output.Line(text: $0.text, bbox: [Int($0.x0), Int($0.y0), Int($0.x1.rounded(.up)), Int($0.y1.rounded(.up))]) })
+                    }
                     pages.append(Output.Page(
                         page: number, width: bitmap.gray.width, height: bitmap.gray.height, dpi: bitmap.dpi,
                         rotation: layout.rotation, skew: (layout.skewDegrees * 100).rounded() / 100,
-                        lines: layout.lines.map { Output.Line(text: "", bbox: $0.bbox) }))
+                        lines: layout.lines.map { Output.Line(text: "", bbox: $0.bbox) }, textLayer: report))
                 }
                 let output = Output(path: file, pages: pages)
                 print(json ? try encode(output) : describe(output))
@@ -86,6 +104,10 @@ struct LinesCommand: ParsableCommand {
             text += "\(output.path) page \(page.page): \(page.width)x\(page.height) px, \(page.lines.count) lines, "
                 + "rotation \(page.rotation), skew \(page.skew)°\n"
             for line in page.lines { text += "  \(line.bbox.map(String.init).joined(separator: " "))\n" }
+            if let t = page.textLayer {
+                text += "  text layer: \(t.lines) lines, \(t.found) found by segmentation\(t.missed.isEmpty ? "" : "; missed:")\n"
+                for line in t.missed { text += "    \(line.bbox.map(String.init).joined(separator: " "))  \(line.text)\n" }
+            }
         }
         return String(text.dropLast())
     }
