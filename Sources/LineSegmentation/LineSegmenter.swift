@@ -124,12 +124,17 @@ func workingFactor(width: Int, height: Int) -> Int {
 }
 
 /// Components that can be (part of) text: not specks of noise, not page-sized pictures or
-/// frames, not punch holes (large, round, solid dark discs), not solid blocks.
+/// frames, not punch holes (large, round, solid dark discs), not solid blocks, not scan edges.
 func plausibleCharacters(_ comps: [Component], med: Double, width: Int, height: Int) -> [Component] {
     let minArea = Int32(max(2, Int(0.02 * med * med)))
     return comps.filter { c in
         if c.area < minArea && c.width < 3 && c.height < 3 { return false }
         if c.width > width * 7 / 10 || c.height > height / 3 { return false }
+        // Scanner edges and the dark surround of a photographed page touch the image border as
+        // slivers or as large blobs; a character cut by the border is neither.
+        let atSide = c.x0 == 0 || Int(c.x1) == width - 1, atEnd = c.y0 == 0 || Int(c.y1) == height - 1
+        if (atSide && Double(c.width) <= 0.5 * med) || (atEnd && Double(c.height) <= 0.5 * med) { return false }
+        if (atSide || atEnd) && Double(max(c.width, c.height)) > 3 * med { return false }
         // Solid wide blocks are shading, bars or pieces of pictures, never letters.
         if c.fill >= 0.85 && Double(c.width) >= 2 * med && Double(c.height) >= 0.5 * med { return false }
         let roundish = Double(min(c.width, c.height)) / Double(max(c.width, c.height)) > 0.8
