@@ -50,7 +50,7 @@ public struct LineSegmenter: Sendable {
         med = medianCharacterHeight(comps, pageHeight: work.height)
         let chars = splitTouchingRows(plausibleCharacters(comps, med: med, width: work.width, height: work.height),
                                       ink: ink, characterHeight: med)
-        let source = CropSource(page: page, background: background, suppressSeals: suppress)
+        let source = CropSource(page: page, work: work, background: background, suppressSeals: suppress)
         let (frame, lines) = isLineCrop(work) && !chars.isEmpty
             ? wholeLine(chars, work: work, factor: factor)
             : findLines(chars, rulings: rulings, med: med, work: work, factor: factor)
