@@ -48,12 +48,11 @@ public struct LineSegmenter: Sendable {
             if !rulings.isEmpty { comps = connectedComponents(ink) }
         }
         med = medianCharacterHeight(comps, pageHeight: work.height)
-        let chars = splitTouchingRows(plausibleCharacters(comps, med: med, width: work.width, height: work.height),
-                                      ink: ink, characterHeight: med)
+        let chars = plausibleCharacters(comps, med: med, width: work.width, height: work.height)
         let source = CropSource(page: page, work: work, background: background, suppressSeals: suppress)
         let (frame, lines) = isLineCrop(work) && !chars.isEmpty
             ? wholeLine(chars, work: work, factor: factor)
-            : findLines(chars, rulings: rulings, med: med, work: work, factor: factor)
+            : findLines(chars, ink: ink, rulings: rulings, med: med, work: work, factor: factor)
         let boxes = lines.map { l in
             LineBox(x0: l.box.x0 * factor, y0: l.box.y0 * factor,
                     x1: min(page.gray.width, (l.box.x1 + 1) * factor),
@@ -66,10 +65,16 @@ public struct LineSegmenter: Sendable {
     }
 
     /// Orientation, skew, grouping and reading order, on components of the working image.
-    private func findLines(_ chars: [Component], rulings: [Ruling], med: Double, work: GrayImage,
+    private func findLines(_ found: [Component], ink: BinaryImage, rulings: [Ruling], med pageMed: Double, work: GrayImage,
                            factor: Int) -> (PageFrame, [LineCandidate]) {
+        let turnedMed = medianCharacterHeight(found.map(transposed), pageHeight: work.width)
         var turns = 0
-        if options.detectOrientation && textRunsVertically(chars, characterHeight: med) { turns = 1 }
+        if options.detectOrientation && textRunsVertically(found, characterHeight: min(pageMed, turnedMed)) { turns = 1 }
+        // Once the text direction is known, character height is measured across the lines, and
+        // rows that touch can be told apart (only on pages read as they lie; a turned page keeps
+        // its blobs whole).
+        let med = turns == 1 ? turnedMed : pageMed
+        let chars = turns == 1 ? found : splitTouchingRows(found, ink: ink, characterHeight: med)
         var frame = PageFrame(workWidth: work.width, workHeight: work.height, factor: factor,
                               quarterTurns: turns, skewDegrees: 0)
         let bottoms = chars.filter { Double($0.height) >= 0.5 * med && Double($0.height) <= 2 * med }.map { c in
@@ -113,6 +118,11 @@ public struct LineSegmenter: Sendable {
         return groupLines(glyphs, characterHeight: med, barriers: barriers,
                           rules: GroupingRules(phraseGap: options.wordGap))
     }
+}
+
+/// The component with its axes swapped (as seen on the page turned a quarter).
+func transposed(_ c: Component) -> Component {
+    Component(x0: c.y0, y0: c.x0, x1: c.y1, y1: c.x1, area: c.area)
 }
 
 /// How much the page is reduced for segmentation: to about 1200–1800 px on its longer side
