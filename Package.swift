@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
         // System libraries: module map + shim header only.
@@ -31,9 +32,10 @@ let package = Package(
                 dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "OCRPipeline",
                 dependencies: ["PageImage", "LineSegmentation", "CRNN", "ArchiveStore",
+                               .product(name: "Crypto", package: "swift-crypto"),
                                .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "docvault",
-                          dependencies: ["OCRPipeline", "PageImage", "LineSegmentation",
+                          dependencies: ["OCRPipeline", "PageImage", "LineSegmentation", "CRNN",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")]),
 
@@ -43,7 +45,7 @@ let package = Package(
         .testTarget(name: "PageImageTests", dependencies: ["PageImage", "CImageCodecs"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "LineSegmentationTests", dependencies: ["LineSegmentation"]),
-        .testTarget(name: "CRNNTests", dependencies: ["CRNN"]),
+        .testTarget(name: "CRNNTests", dependencies: ["CRNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ArchiveStoreTests", dependencies: ["ArchiveStore"]),
         .testTarget(name: "OCRPipelineTests", dependencies: ["OCRPipeline"]),
     ],
