@@ -2,7 +2,8 @@
 // and writes truth-format JSON per document plus per-page timings. scripts/eval-lines drives it;
 // it reads PNM so measuring does not depend on any particular image decoder.
 //
-//   linebench LIST OUT_DIR [--draw DIR]
+//   linebench LIST OUT_DIR [--draw DIR] [--crops DIR]
+// --crops writes every line as the recogniser gets it (height 32) to DIR/<id>-p<N>-l<K>.png.
 // LIST: one page per line, "id<TAB>page<TAB>dpi<TAB>path.pnm"; pages of one id are consecutive.
 import Foundation
 import LineSegmentation
@@ -80,6 +81,7 @@ guard args.count >= 3 else {
     exit(2)
 }
 let drawDir = args.firstIndex(of: "--draw").map { args[$0 + 1] }
+let cropDir = args.firstIndex(of: "--crops").map { args[$0 + 1] }
 let list = try String(contentsOfFile: args[1], encoding: .utf8)
 var docs: [(String, [[String: Any]])] = []
 let segmenter = LineSegmenter()
@@ -98,6 +100,11 @@ for row in list.split(separator: "\n") {
     let cropMs = Double(cpuNanoseconds() - c1) / 1e6
     print("\(f[0])\t\(pageNo)\t\(page.gray.width)x\(page.gray.height)\t\(String(format: "%.1f", ms))\t\(layout.lines.count)\trot=\(layout.rotation)\tskew=\(String(format: "%.2f", layout.skewDegrees))\tcrops32=\(String(format: "%.1f", cropMs))")
     if let drawDir { drawBoxes(page, layout, to: "\(drawDir)/\(f[0])-p\(pageNo).pgm") }
+    if let cropDir {
+        for (k, line) in layout.lines.enumerated() {
+            try PNGEncoder.write(layout.lineImage(line, height: 32), to: "\(cropDir)/\(f[0])-p\(pageNo)-l\(k + 1).png")
+        }
+    }
     let pageJSON: [String: Any] = [
         "page": pageNo, "width": page.gray.width, "height": page.gray.height, "dpi": dpi,
         "lines": layout.lines.map { ["text": "", "bbox": $0.bbox] as [String: Any] },
