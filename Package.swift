@@ -39,7 +39,7 @@ let package = Package(
         // Fills a synthetic 1M-line archive and measures search latency (scripts/bench-search).
         .executableTarget(name: "archive-bench", dependencies: ["ArchiveStore"]),
         .executableTarget(name: "docvault",
-                          dependencies: ["OCRPipeline", "PageImage", "CRNN",
+                          dependencies: ["OCRPipeline", "PageImage", "LineSegmentation", "CRNN",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")]),
         // Benchmark driven by scripts/bench-recognise (timing only; not a product).
