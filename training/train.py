@@ -17,8 +17,11 @@ import os
 import time
 from pathlib import Path
 
-import torch
-from torch.utils.data import DataLoader
+# Two cores shared with other work: spinning OpenMP threads waste the slices they get.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import torch  # noqa: E402  (after the OpenMP setting, which is read when torch loads)
+from torch.utils.data import DataLoader  # noqa: E402
 
 from training.charset import CHARSET_PATH, charset_sha256, load_charset
 from training.data import SyntheticBatches, collate, validation_set
@@ -107,7 +110,8 @@ def main() -> None:
     print(f"start from {origin}: {sum(p.numel() for p in model.parameters())} params, "
           f"{progress['samples']} samples seen, best CER {progress['best_cer']}", flush=True)
     val = validation_set(args.val_lines)
-    warmup = 0 if progress["samples"] or progress["warm"] else args.warmup_samples
+    # The curriculum runs over the first samples of a run from scratch, also across a resume.
+    warmup = 0 if progress["warm"] else max(0, args.warmup_samples - progress["samples"])
     loader = DataLoader(SyntheticBatches(args.batch, warmup), batch_size=None, num_workers=args.workers,
                         persistent_workers=args.workers > 0, prefetch_factor=4 if args.workers else None)
     ctc = torch.nn.CTCLoss(blank=0, zero_infinity=True)
