@@ -83,11 +83,52 @@ def line_case(model, charset, stride, out: Path, i: int, text: str, height: int,
             "line_confidence": float(np.mean([c["confidence"] for c in char_list])) if char_list else 0.0}
 
 
+REAL_LINES = [("开票日期：2024年05月12日", 48, False), ("Total ¥1,234.56", 30, True),
+              ("北京京东世纪贸易有限公司", 40, True), ("Invoice No. INV-20240512", 36, False)]
+
+
+def real_decodes(out: Path, weights: Path) -> None:
+    """Greedy decodes of the shipped model on a few of our rendered lines: per frame the argmax
+    class and its probability, and the decoded text with confidences. Tied to the weights' sha256:
+    regenerate whenever weights/crnn.safetensors changes."""
+    import hashlib
+    from training.charset import load_charset
+    model = load_model(weights)
+    charset = load_charset()
+    stride = model.config["horizontal_stride"]
+    out.mkdir(parents=True, exist_ok=True)
+    cases = []
+    for i, (text, height, degraded) in enumerate(REAL_LINES):
+        img = line_image(text, height, degraded, seed=200 + i)
+        name = f"real{i}"
+        write_gray(out / f"{name}.u8", img)
+        x = normalise(img, stride)
+        T = x.shape[1] // stride
+        with torch.no_grad():
+            logits = model(torch.from_numpy(x)[None, None], torch.tensor([T]))
+        probs = torch.softmax(logits[:, 0, :], dim=-1)
+        p, k = probs.max(dim=-1)
+        decoded, chars = greedy_decode(logits, [T], charset)[0]
+        cases.append({"name": name, "rendered_text": text, "gray": f"{name}.u8", "width": img.width,
+                      "height": img.height, "frames": T, "argmax": k.tolist(),
+                      "argmax_prob": [round(float(v), 6) for v in p], "text": decoded,
+                      "chars": [{"char": c, "confidence": q, "frame": t} for c, q, t in chars]})
+    manifest = {"weights_sha256": hashlib.sha256(weights.read_bytes()).hexdigest(), "lines": cases}
+    (out / "decodes.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+    for c in cases:
+        print(c["name"], repr(c["rendered_text"]), "->", repr(c["text"]))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, default=FIXTURES)
+    ap.add_argument("--real", type=Path, nargs="?", const=REPO / "weights" / "crnn.safetensors",
+                    help="only (re)write OUT/real/ with decodes of these weights")
     args = ap.parse_args()
     out = args.out
+    if args.real:
+        real_decodes(out / "real", args.real)
+        return
     out.mkdir(parents=True, exist_ok=True)
     random_small_model(out, seed=7)  # writes crnn.safetensors + charset.txt (fp16-rounded weights)
     model = load_model(out / "crnn.safetensors")  # reference = exactly what the file holds, in fp32
