@@ -59,7 +59,13 @@ class SyntheticBatches(IterableDataset):
             while len(pool) < 4 * self.batch_size:
                 warm = produced * nw < self.warmup_samples
                 text = gen.line(rng.randint(1, 8) if warm else rng.choice(LINE_LENGTHS))
-                img = rend.render(text, clean=warm and rng.random() < 0.7)
+                wide = False
+                u = rng.random()
+                if u < 0.04:  # a lone character, as the side labels of Chinese invoices are cut
+                    text = rng.choice(gen.hanzi) if rng.random() < 0.8 else rng.choice(charset[1:])
+                elif u < 0.08:  # letter-spaced labels and table headers
+                    text, wide = text[: rng.randint(2, 6)].strip() or text[:1], True
+                img = rend.render(text, clean=warm and rng.random() < 0.7, wide=wide)
                 if img is None:
                     continue
                 x = normalise(img)

@@ -126,7 +126,7 @@ class LineRenderer:
         chars = set(text)
         return [f for f in self.faces if chars <= self.coverage[f]]
 
-    def render(self, text: str, clean: bool = False) -> Image.Image | None:
+    def render(self, text: str, clean: bool = False, wide: bool = False) -> Image.Image | None:
         """One degraded line image (8-bit gray, before normalisation), or None when no face has
         every glyph of the text."""
         faces = self.faces_for(text)
@@ -137,7 +137,7 @@ class LineRenderer:
         font = pil_font(face, r.choice(self.SIZES))
         bg = 255 if clean else r.randint(185, 255)
         ink = 0 if clean else r.randint(0, min(100, bg - 90))
-        img, ink_box, line_box = self._draw(text, font, bg, ink, clean)
+        img, ink_box, line_box = self._draw(text, font, bg, ink, clean, wide)
         if not clean:
             img = self._overlays(img, ink_box, line_box, bg)
             if r.random() < 0.3:
@@ -148,11 +148,14 @@ class LineRenderer:
         return img
 
     # ---- drawing -------------------------------------------------------------------------------
-    def _draw(self, text, font, bg, ink, clean):
+    def _draw(self, text, font, bg, ink, clean, wide=False):
         r = self.rng
         ascent, descent = font.getmetrics()
         size = font.size
-        spacing = 0 if clean or r.random() > 0.12 else r.uniform(0.05, 0.5) * size
+        if wide:  # table headers like "项  目  名  称": characters a glyph or more apart
+            spacing = r.uniform(0.5, 2.5) * size
+        else:
+            spacing = 0 if clean or r.random() > 0.12 else r.uniform(0.05, 0.5) * size
         widths = [font.getlength(c) for c in text] if spacing else None
         text_w = int((sum(widths) + spacing * (len(text) - 1)) if spacing else font.getlength(text)) + 1
         margin_x, margin_y = size * 2, size * 2
