@@ -170,6 +170,7 @@ def summarise(runs: list[dict], files: list[Path]) -> dict:
                                           for r in runs])
         out["docvault_file"].update({
             "pages_per_s": med(pages / sum(t["wall"] for t in r["docvault_file"].values()) for r in runs),
+            "pages_per_cpu_s": med(pages / sum(t["cpu"] for t in r["docvault_file"].values()) for r in runs),
             "peak_rss_mb": max(t["rss_mb"] for r in runs for t in r["docvault_file"].values()),
             "exit_codes": sorted({t["rc"] for r in runs for t in r["docvault_file"].values()})})
     tess = out["tesseract_page"] = _per_page([[_page_seconds(p, "wall") / p["pages"] for p in _tesseract_pages(r)]
@@ -178,6 +179,7 @@ def summarise(runs: list[dict], files: list[Path]) -> dict:
         "cpu_s_per_page_median": _per_page([[_page_seconds(p, "cpu") / p["pages"] for p in _tesseract_pages(r)]
                                             for r in runs]).get("s_per_page_median"),
         "pages_per_s": med(pages / sum(_page_seconds(p, "wall") for p in _tesseract_pages(r)) for r in runs),
+        "pages_per_cpu_s": med(pages / sum(_page_seconds(p, "cpu") for p in _tesseract_pages(r)) for r in runs),
         "peak_rss_mb": max(p["ocr"]["rss_mb"] for r in runs for p in _tesseract_pages(r)),
         "exit_codes": sorted({p["ocr"]["rc"] for r in runs for p in _tesseract_pages(r)})})
     for key, workers in (("tesseract_1", 1), ("tesseract_2", 2)):
