@@ -17,6 +17,7 @@ Per run and document set:
 from __future__ import annotations
 
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -55,7 +56,7 @@ def page_count(path: Path) -> int:
 def pct(values: list[float], q: float) -> float:
     """Nearest-rank percentile (q in 0...1)."""
     s = sorted(values)
-    return s[max(0, min(len(s) - 1, int(round(q * len(s) + 0.5)) - 1))] if s else float("nan")
+    return s[max(0, min(len(s) - 1, math.ceil(q * len(s)) - 1))] if s else float("nan")
 
 
 def docvault_ingest(binary: Path, files: list[Path], jobs: int, scratch: Path) -> dict:
