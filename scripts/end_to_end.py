@@ -127,7 +127,8 @@ def tesseract_batches(per_page: dict, langs: dict[Path, str], scratch: Path, wor
 def one_run(binary: Path, files: list[Path], langs: dict[Path, str], per_file: bool) -> dict:
     with tempfile.TemporaryDirectory(prefix="docvault-bench-") as tmp:
         scratch = Path(tmp)
-        run = {"docvault_1": docvault_ingest(binary, files, 1, scratch),
+        run = {"load_average": os.getloadavg()[0],
+               "docvault_1": docvault_ingest(binary, files, 1, scratch),
                "docvault_2": docvault_ingest(binary, files, 2, scratch)}
         if per_file:
             run["docvault_file"] = docvault_per_file(binary, files)
@@ -156,7 +157,8 @@ def summarise(runs: list[dict], files: list[Path]) -> dict:
     """Medians over runs of each figure (peak RSS: the maximum over runs)."""
     pages = sum(page_count(f) for f in files)
     med = statistics.median
-    out = {"files": len(files), "pages": pages, "runs": len(runs)}
+    out = {"files": len(files), "pages": pages, "runs": len(runs),
+           "load_average_at_run_start": [round(r.get("load_average", float("nan")), 2) for r in runs]}
     for key in ("docvault_1", "docvault_2"):
         out[key] = {"pages_per_s": med(pages / r[key]["wall"] for r in runs),
                     "pages_per_cpu_s": med(pages / max(r[key]["cpu"], 1e-9) for r in runs),
