@@ -3,7 +3,8 @@
 # `python -m training.pack_assets` (carried as .train-assets.tar.xz), trains from weights/ for
 # MINUTES, and exports every improvement to OUT_DIR/crnn.safetensors. If the first attempt dies early
 # (e.g. shared memory too small for the loader), it retries once with safer loader settings.
-#     training/gpu_run.sh OUT_DIR MINUTES [WORKERS]
+#     [LR=1.5e-3 HALFLIFE=2e6] training/gpu_run.sh OUT_DIR MINUTES [WORKERS]
+# (a continuation from already trained weights wants a lower LR and a shorter HALFLIFE)
 set -uo pipefail
 out=$1; minutes=$2; workers=${3:-14}
 cd "$(dirname "$0")/.."
@@ -14,10 +15,10 @@ nvidia-smi -L; nproc; df -h /dev/shm | tail -1
 python3 -c "import torch, PIL, fontTools, numpy; print('torch', torch.__version__, 'cuda', torch.cuda.is_available())"
 hours=$(python3 -c "print($minutes / 60)")
 python3 -m training.train --device "${DEVICE:-cuda}" --runs /tmp/runs --threads 2 --workers "$workers" --batch 256 \
-    --lr 1.5e-3 --lr-halflife 2e6 --val-minutes 1.5 --max-hours "$hours" \
+    --lr "${LR:-1.5e-3}" --lr-halflife "${HALFLIFE:-2e6}" --val-minutes 1.5 --max-hours "$hours" \
     --export-to "$out/crnn.safetensors" 2>&1 | tee "$out/train.log"
 rc=$?
-left=$(( minutes * 60 - ($(date +%s) - start) ))
+left=$(python3 -c "print(int($minutes * 60 - ($(date +%s) - $start)))")
 if [ $rc -ne 0 ] && [ $left -gt 120 ]; then
     echo "first attempt failed (rc $rc); retrying for ${left}s with file_system sharing and 6 workers"
     hours=$(python3 -c "print($left / 3600)")
