@@ -41,8 +41,10 @@ def timed(cmd: list[str], stdout=subprocess.DEVNULL, env_extra: dict | None = No
         wall = time.perf_counter() - start
         fields = report.read().split()[-3:]
     user, system, rss_kb = float(fields[0]), float(fields[1]), int(fields[2])
+    # stderr only where the process failed: bench.json keeps every run, and Tesseract chats on stderr
     return {"wall": wall, "cpu": user + system, "rss_mb": rss_kb / 1024, "rc": done.returncode,
-            "stderr": done.stderr[-2000:], "stdout": done.stdout if isinstance(done.stdout, str) else None}
+            "stderr": done.stderr[-2000:] if done.returncode else "",
+            "stdout": done.stdout if isinstance(done.stdout, str) else None}
 
 
 def page_count(path: Path) -> int:
@@ -171,6 +173,8 @@ def summarise(runs: list[dict], files: list[Path]) -> dict:
     if "docvault_file" in runs[0]:
         out["docvault_file"] = _per_page([[t["wall"] / page_count(Path(f)) for f, t in sorted(r["docvault_file"].items())]
                                           for r in runs])
+        out["docvault_file"]["cpu_s_per_page_median"] = _per_page(
+            [[t["cpu"] / page_count(Path(f)) for f, t in sorted(r["docvault_file"].items())] for r in runs])["s_per_page_median"]
         out["docvault_file"].update({
             "pages_per_s": med(pages / sum(t["wall"] for t in r["docvault_file"].values()) for r in runs),
             "pages_per_cpu_s": med(pages / sum(t["cpu"] for t in r["docvault_file"].values()) for r in runs),
