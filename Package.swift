@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
     ],
     targets: [
         // System libraries: module map + shim header only.
@@ -32,8 +33,13 @@ let package = Package(
         .target(name: "OCRPipeline",
                 dependencies: ["PageImage", "LineSegmentation", "CRNN", "ArchiveStore",
                                .product(name: "Logging", package: "swift-log")]),
+        .target(name: "ArchiveServer",
+                dependencies: ["OCRPipeline",
+                               .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "Logging", package: "swift-log")],
+                resources: [.copy("Public")]),
         .executableTarget(name: "docvault",
-                          dependencies: ["OCRPipeline",
+                          dependencies: ["OCRPipeline", "ArchiveServer",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")]),
 
@@ -42,6 +48,9 @@ let package = Package(
         .testTarget(name: "CRNNTests", dependencies: ["CRNN"]),
         .testTarget(name: "ArchiveStoreTests", dependencies: ["ArchiveStore"]),
         .testTarget(name: "OCRPipelineTests", dependencies: ["OCRPipeline"]),
+        .testTarget(name: "ArchiveServerTests",
+                    dependencies: ["ArchiveServer",
+                                   .product(name: "HummingbirdTesting", package: "hummingbird")]),
     ],
     swiftLanguageModes: [.v6]
 )
