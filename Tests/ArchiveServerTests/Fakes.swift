@@ -10,6 +10,8 @@ enum RecogniserBehaviour: Sendable {
     case wait(Latch, honoursCancellation: Bool)
     /// Fails with the given error.
     case fail(any Error & Sendable)
+    /// Takes this long (cancellable), like a real page would.
+    case delay(Duration)
 }
 
 /// A recogniser that reads only the PNG header: page size from IHDR, two lines whose boxes are
@@ -36,6 +38,8 @@ final class FakeRecogniser: DocumentRecogniser, @unchecked Sendable {
             break
         case .fail(let error):
             throw error
+        case .delay(let duration):
+            try await Task.sleep(for: duration)
         case .wait(let latch, let honoursCancellation):
             do {
                 try await latch.wait(honoursCancellation: honoursCancellation)
@@ -112,6 +116,8 @@ enum FakeError: Error { case timedOutWaitingForArrivals, secretInternalFailure(S
 final class FakeArchive: ArchiveReading, @unchecked Sendable {
     private let lock = NSLock()
     private var stored: [StoredDocument]
+    /// Uploaded bytes of stored PNGs, served back as their page image (single-page fakes).
+    private var pageImages: [Int64: [UInt8]] = [:]
     private(set) var lastQuery: SearchQuery?
 
     init(documents: [StoredDocument] = FakeArchive.sample) { stored = documents }
@@ -174,13 +180,14 @@ final class FakeArchive: ArchiveReading, @unchecked Sendable {
         guard let stored = document.pages.first(where: { $0.page == page }) else {
             throw ArchiveServerError.notFound("document \(documentID) has no page \(page)")
         }
-        return TestImages.pngHeader(width: stored.width, height: stored.height)
+        return lock.withLock { pageImages[documentID] } ?? TestImages.pngHeader(width: stored.width, height: stored.height)
     }
 
     func store(_ upload: Upload, recognised: OCRDocument) async throws -> DocumentSummary {
         lock.withLock {
             let document = StoredDocument(id: Int64(stored.count + 1), path: upload.filename, pages: recognised.pages)
             stored.append(document)
+            if upload.kind == .png { pageImages[document.id] = upload.bytes }
             return Self.summary(document)
         }
     }

@@ -220,6 +220,7 @@ function highlighted(text, ranges) {
 async function search(query) {
   const section = $("search");
   section.hidden = false;
+  section.scrollIntoView({ block: "start" });
   $("search-summary").textContent = "searching…";
   $("search-results").replaceChildren();
   const response = await fetch("/api/search?q=" + encodeURIComponent(query), { credentials: "same-origin" });
