@@ -13,8 +13,10 @@ struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context,
                 next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let token else {
-            if let authority = request.head.authority, !ServerConfiguration.isLoopback(Self.hostName(authority)) {
-                throw ArchiveServerError.hostNotAllowed(String(authority.prefix(100)))
+            // The first Host header becomes the authority; any further ones stay among the fields.
+            let hosts = [request.head.authority].compactMap { $0 } + request.headers[values: HTTPFields.Element.Name("Host")!]
+            if let foreign = hosts.first(where: { !ServerConfiguration.isLoopback(Self.hostName($0)) }) {
+                throw ArchiveServerError.hostNotAllowed(String(foreign.prefix(100)))
             }
             return try await next(request, context)
         }

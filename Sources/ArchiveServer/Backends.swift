@@ -6,6 +6,10 @@ import OCRPipeline
 // (`--timeout`) and when the client goes away, so check `Task.checkCancellation()` between pages
 // and between batches of lines.
 //
+// CPU-heavy work (decoding, segmentation, CRNN) belongs off Swift's cooperative thread pool (a
+// Dispatch queue or threads of the pipeline's own, awaited through a continuation): the pool has
+// one thread per core, and blocking it stalls the deadline timers and every other request.
+//
 // Errors: throw `ArchiveServerError` (.badInput, .unsupportedType, .tooLarge, .notFound) to choose
 // the HTTP status; any other error becomes a 500 whose details go to the log, not to the client.
 

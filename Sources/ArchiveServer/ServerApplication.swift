@@ -30,6 +30,8 @@ public func buildApplication(configuration: ServerConfiguration, recogniser: any
     let router = try buildRouter(configuration: configuration, recogniser: recogniser, archive: archive)
     return Application(
         router: router,
+        // A client that stops sending (slowloris) loses its connection instead of holding it.
+        server: .http1(configuration: .init(idleTimeout: .seconds(30))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                              serverName: "docvault"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },

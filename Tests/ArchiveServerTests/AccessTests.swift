@@ -1,4 +1,6 @@
 @testable import ArchiveServer
+import Foundation
+import Glibc
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -85,3 +87,54 @@ import Testing
         }
     }
 }
+
+/// Over a real socket, where the Host header becomes the request's authority. Hummingbird's test
+/// clients always send "localhost", so this one writes the request by hand.
+@Suite struct LiveAccessTests {
+    @Test func foreignHostNameIsRefusedOnLoopback() async throws {
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        let app = try buildApplication(configuration: ServerConfiguration(port: 0), recogniser: FakeRecogniser(),
+                                       archive: FakeArchive(), logger: .init(label: "LiveAccessTests"),
+                                       onServerRunning: { portSink.yield($0) })
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            let foreign = try rawGET(port: port, path: "/api/documents", hosts: ["attacker.example:\(port)"])
+            #expect(foreign.hasPrefix("HTTP/1.1 403"))
+            #expect(foreign.contains("host 'attacker.example:\(port)' is not allowed"))
+            let smuggled = try rawGET(port: port, path: "/api/documents", hosts: ["127.0.0.1", "attacker.example"])
+            #expect(smuggled.hasPrefix("HTTP/1.1 403"))
+            let local = try rawGET(port: port, path: "/api/documents", hosts: ["127.0.0.1:\(port)"])
+            #expect(local.hasPrefix("HTTP/1.1 200"))
+            group.cancelAll()
+        }
+    }
+
+    /// One GET over a fresh IPv4 loopback connection; the whole answer as text.
+    func rawGET(port: Int, path: String, hosts: [String]) throws -> String {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw RawSocketError.failed("socket") }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw RawSocketError.failed("connect") }
+        let request = "GET \(path) HTTP/1.1\r\n" + hosts.map { "Host: \($0)\r\n" }.joined() + "Connection: close\r\n\r\n"
+        _ = request.withCString { send(socket, $0, strlen($0), 0) }
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(socket, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            answer += buffer[0..<count]
+        }
+        return String(decoding: answer, as: UTF8.self)
+    }
+}
+
+enum RawSocketError: Error { case failed(String) }
