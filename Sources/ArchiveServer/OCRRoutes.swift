@@ -38,9 +38,9 @@ struct OCRRoutes: Sendable {
     }
 
     private func flag(_ value: String?, name: String) throws -> Bool {
-        switch value?.lowercased() {
-        case nil, "0", "false", "no": return false
-        case "", "1", "true", "yes": return true
+        switch value {
+        case nil, "0": return false
+        case "1": return true
         default: throw ArchiveServerError.badInput("?\(name)= takes 1 or 0")
         }
     }

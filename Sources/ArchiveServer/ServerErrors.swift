@@ -60,6 +60,14 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             if case .unauthorized = error { headers[.wwwAuthenticate] = "Bearer" }
             return errorResponse(error.status, error.message, headers: headers)
         } catch let error as HTTPError {
+            // Handlers say "not found" with ArchiveServerError; an HTTPError 404 is the router's
+            // own "no route", which for a known path asked with the wrong method is a 405.
+            if error.status == .notFound, let allowed = RouteTable.allowedMethods(for: request.uri.path),
+               !allowed.contains(request.method) {
+                var headers: HTTPFields = [:]
+                headers[HTTPFields.Element.Name("Allow")!] = allowed.map(\.rawValue).joined(separator: ", ")
+                return errorResponse(.methodNotAllowed, "\(request.uri.path) answers \(headers[HTTPFields.Element.Name("Allow")!] ?? "")", headers: headers)
+            }
             return errorResponse(error.status, error.body ?? error.status.reasonPhrase)
         } catch let error as any HTTPResponseError {
             // Hummingbird's own (NIOTooManyBytesError is one): keep the status, say it in words.

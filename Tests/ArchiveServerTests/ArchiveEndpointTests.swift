@@ -79,6 +79,19 @@ import Testing
         }
     }
 
+    @Test func knownPathWithWrongMethodIs405() async throws {
+        try await withServer { client in
+            for (uri, method, allowed) in [("/healthz", HTTPRequest.Method("TRACE")!, "GET"), ("/api/ocr", .get, "POST"),
+                                           ("/api/documents/1/pages/1.png", .delete, "GET"), ("/", .post, "GET")] {
+                let response = try await client.execute(uri: uri, method: method)
+                #expect(response.status == .methodNotAllowed, "\(method) \(uri)")
+                #expect(response.headers[HTTPFields.Element.Name("Allow")!] == allowed)
+                #expect(response.errorMessage == "\(uri) answers \(allowed)")
+            }
+            #expect(try await client.execute(uri: "/api/nothing", method: .delete).status == .notFound)
+        }
+    }
+
     @Test func healthReportsWorkers() async throws {
         try await withServer(ServerConfiguration(workers: 3)) { client in
             let response = try await client.execute(uri: "/healthz", method: .get)

@@ -62,8 +62,11 @@ import Testing
             #expect(json["document_id"] as? Int == 2)
             let pages = try #require(json["pages"] as? [[String: Any]])
             #expect((pages[0]["image"] as? String)?.hasPrefix("data:image/png;base64,iVBORw0KGgo") == true)
-            let bad = try await postImage(client, query: "?store=maybe")
-            #expect(bad.status == .badRequest)
+            for flag in ["?store=maybe", "?store=true", "?images=", "?images=2"] {
+                let bad = try await postImage(client, query: flag)
+                #expect(bad.status == .badRequest, "\(flag)")
+                #expect(bad.errorMessage?.hasSuffix("= takes 1 or 0") == true)
+            }
         }
         #expect(archive.count == 2)
     }

@@ -1,4 +1,4 @@
-import ArchiveServer
+@testable import ArchiveServer
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -46,6 +46,12 @@ import Testing
             let paths = Set((spec["paths"] as? [String: Any] ?? [:]).keys)
             #expect(paths == ["/api/ocr", "/api/search", "/api/documents", "/api/documents/{id}",
                               "/api/documents/{id}/pages/{page}.png", "/healthz", "/api/openapi.json"])
+            // The 405 table knows the same methods as the description.
+            for (path, item) in spec["paths"] as? [String: [String: Any]] ?? [:] {
+                let concrete = path.replacingOccurrences(of: "{id}", with: "7").replacingOccurrences(of: "{page}", with: "2")
+                let methods = Set((RouteTable.allowedMethods(for: concrete) ?? []).map { $0.rawValue.lowercased() })
+                #expect(methods == Set(item.keys), "\(path)")
+            }
         }
     }
 }
