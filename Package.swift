@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
     ],
     targets: [
@@ -32,6 +33,7 @@ let package = Package(
                 dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "OCRPipeline",
                 dependencies: ["PageImage", "LineSegmentation", "CRNN", "ArchiveStore",
+                               .product(name: "Crypto", package: "swift-crypto"),
                                .product(name: "Logging", package: "swift-log")]),
         .target(name: "ArchiveServer",
                 dependencies: ["OCRPipeline",
@@ -39,13 +41,17 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log")],
                 resources: [.copy("Public")]),
         .executableTarget(name: "docvault",
-                          dependencies: ["OCRPipeline", "ArchiveServer",
+                          dependencies: ["OCRPipeline", "PageImage", "CRNN", "ArchiveServer",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")]),
 
-        .testTarget(name: "PageImageTests", dependencies: ["PageImage"]),
+        // Measuring tool behind scripts/eval-lines (reads PNM pages, times the segmenter).
+        .executableTarget(name: "linebench", dependencies: ["LineSegmentation"], path: "scripts/linebench"),
+
+        .testTarget(name: "PageImageTests", dependencies: ["PageImage", "CImageCodecs"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "LineSegmentationTests", dependencies: ["LineSegmentation"]),
-        .testTarget(name: "CRNNTests", dependencies: ["CRNN"]),
+        .testTarget(name: "CRNNTests", dependencies: ["CRNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ArchiveStoreTests", dependencies: ["ArchiveStore"]),
         .testTarget(name: "OCRPipelineTests", dependencies: ["OCRPipeline"]),
         .testTarget(name: "ArchiveServerTests",

@@ -1,1 +1,0 @@
-// CRNN: see README.md for this module's responsibility.

@@ -1,0 +1,31 @@
+/// The network's input, written down once (weights/MODEL.md, "Input normalisation"): scale to the
+/// input height keeping the aspect ratio with PIL's bilinear filter, map p to (255 − p) / 255 so ink
+/// is 1 and paper 0, pad on the right with 0 to a multiple of the horizontal stride.
+enum LinePreprocessor {
+    static func scaledWidth(of line: LineImage, config: ModelConfig) -> Int {
+        LineImage.scaledWidth(width: line.width, height: line.height, targetHeight: config.inputHeight)
+    }
+
+    static func paddedWidth(of line: LineImage, config: ModelConfig) -> Int {
+        let stride = config.horizontalStride
+        return (scaledWidth(of: line, config: config) + stride - 1) / stride * stride
+    }
+
+    /// Frames the network produces for this line; 0 for an empty image.
+    static func frameCount(of line: LineImage, config: ModelConfig) -> Int {
+        guard line.width > 0, line.height > 0 else { return 0 }
+        var width = paddedWidth(of: line, config: config)
+        for layer in config.conv { if let pool = layer.pool { width /= pool[1] } }
+        return width
+    }
+
+    /// Writes the normalised input [inputHeight, width] (width = paddedWidth) to `output`.
+    static func normalise(_ line: LineImage, config: ModelConfig, width: Int, into output: UnsafeMutablePointer<Float>) {
+        let scaled = PILBilinear.resize(line, width: scaledWidth(of: line, config: config), height: config.inputHeight)
+        for y in 0..<scaled.height {
+            let row = output + y * width
+            for x in 0..<scaled.width { row[x] = Float(255 - Int(scaled.pixels[y * scaled.width + x])) / 255 }
+            for x in scaled.width..<width { row[x] = 0 }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+/// A connected blob of ink in the working image (8-connected), inclusive pixel bounds.
+struct Component: Sendable, Hashable {
+    var x0: Int32
+    var y0: Int32
+    var x1: Int32
+    var y1: Int32
+    var area: Int32
+
+    var width: Int { Int(x1 - x0) + 1 }
+    var height: Int { Int(y1 - y0) + 1 }
+    /// Share of the bounding box that is ink.
+    var fill: Double { Double(area) / Double(width * height) }
+}
+
+/// Connected components by run-length labelling: runs of ink per row, joined with the runs of
+/// the row above that touch them (8-connectivity) through union–find; no per-pixel label image.
+func connectedComponents(_ img: BinaryImage) -> [Component] {
+    let w = img.width, h = img.height
+    var runStart: [Int32] = [], runEnd: [Int32] = [], runRow: [Int32] = []
+    var parent: [Int32] = []
+    var prevFirst = 0, prevCount = 0
+    img.bits.withUnsafeBufferPointer { bits in
+        for y in 0..<h {
+            let first = runStart.count
+            var x = 0
+            let row = y * w
+            while x < w {
+                if bits[row + x] == 0 { x += 1; continue }
+                let s = x
+                while x < w && bits[row + x] != 0 { x += 1 }
+                let id = Int32(runStart.count)
+                runStart.append(Int32(s)); runEnd.append(Int32(x - 1)); runRow.append(Int32(y))
+                parent.append(id)
+            }
+            // Join with touching runs of the previous row (both lists are sorted by x).
+            var p = prevFirst
+            let pEnd = prevFirst + prevCount
+            for r in first..<runStart.count {
+                while p < pEnd && runEnd[p] < runStart[r] - 1 { p += 1 }
+                var q = p
+                while q < pEnd && runStart[q] <= runEnd[r] + 1 {
+                    union(&parent, Int32(r), Int32(q))
+                    q += 1
+                }
+            }
+            prevFirst = first
+            prevCount = runStart.count - first
+        }
+    }
+    var slot = [Int32](repeating: -1, count: parent.count)
+    var comps: [Component] = []
+    for r in 0..<parent.count {
+        let root = Int(find(&parent, Int32(r)))
+        let y = runRow[r], s = runStart[r], e = runEnd[r]
+        if slot[root] < 0 {
+            slot[root] = Int32(comps.count)
+            comps.append(Component(x0: s, y0: y, x1: e, y1: y, area: 0))
+        }
+        let i = Int(slot[root])
+        comps[i].x0 = min(comps[i].x0, s)
+        comps[i].x1 = max(comps[i].x1, e)
+        comps[i].y0 = min(comps[i].y0, y)
+        comps[i].y1 = max(comps[i].y1, y)
+        comps[i].area += e - s + 1
+    }
+    return comps
+}
+
+@inline(__always)
+func find(_ parent: inout [Int32], _ i: Int32) -> Int32 {
+    var i = i
+    while parent[Int(i)] != i {
+        parent[Int(i)] = parent[Int(parent[Int(i)])]
+        i = parent[Int(i)]
+    }
+    return i
+}
+
+@inline(__always)
+func union(_ parent: inout [Int32], _ a: Int32, _ b: Int32) {
+    let ra = find(&parent, a), rb = find(&parent, b)
+    if ra != rb {
+        if ra < rb { parent[Int(rb)] = ra } else { parent[Int(ra)] = rb }
+    }
+}
+
+/// Median height of components that look like characters (not specks, not page-sized blobs).
+func medianCharacterHeight(_ comps: [Component], pageHeight: Int) -> Double {
+    var hs: [Int] = []
+    hs.reserveCapacity(comps.count)
+    for c in comps where c.height >= 4 && c.height < pageHeight / 8 && c.area >= 8 && c.width < 8 * c.height {
+        hs.append(c.height)
+    }
+    guard !hs.isEmpty else { return 12 }
+    hs.sort()
+    return Double(hs[hs.count / 2])
+}

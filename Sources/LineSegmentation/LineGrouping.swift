@@ -1,0 +1,180 @@
+/// A box in working-image pixels, inclusive bounds.
+struct WorkBox: Sendable, Hashable {
+    var x0: Int, y0: Int, x1: Int, y1: Int
+
+    init(x0: Int, y0: Int, x1: Int, y1: Int) {
+        self.x0 = x0; self.y0 = y0; self.x1 = x1; self.y1 = y1
+    }
+
+    init(_ c: Component) {
+        self.init(x0: Int(c.x0), y0: Int(c.y0), x1: Int(c.x1), y1: Int(c.y1))
+    }
+
+    func union(_ o: WorkBox) -> WorkBox {
+        WorkBox(x0: min(x0, o.x0), y0: min(y0, o.y0), x1: max(x1, o.x1), y1: max(y1, o.y1))
+    }
+}
+
+/// A character (or a piece of one) placed in the upright frame.
+struct Glyph: Sendable {
+    var rect: FrameRect
+    var box: WorkBox
+    /// Punctuation, dots, accents, strokes: too short to say on their own which line they are on.
+    var isSmall = false
+}
+
+/// A text line being built: its glyphs, extent in the frame and in the working image.
+struct LineCandidate: Sendable {
+    var rect: FrameRect
+    var box: WorkBox
+    var glyphs: [FrameRect]
+    var onlySmall: Bool
+}
+
+/// Tuning of the grouping, in units of character height.
+struct GroupingRules: Sendable {
+    /// Widest gap between characters that still belong to one phrase.
+    var glyphGap = 0.8
+    /// Widest gap between two phrases of one line, in units of the taller phrase's height.
+    var phraseGap: Double
+}
+
+/// Groups glyphs into text lines in the upright frame: characters chain to their nearest right
+/// neighbour on the same row into phrases, phrases in one row join across word-sized gaps, and
+/// nothing joins across a vertical ruling. Dots and punctuation go with the line they sit in;
+/// on their own (rows of dashes or dots) they are decoration and dropped.
+func groupLines(_ glyphs: [Glyph], characterHeight med: Double, barriers: [FrameRect],
+                rules: GroupingRules) -> [LineCandidate] {
+    let order = glyphs.indices.sorted { glyphs[$0].rect.x0 < glyphs[$1].rect.x0 }
+    let sorted = order.map { glyphs[$0] }
+    var parent = (0..<Int32(sorted.count)).map { $0 }
+    for i in sorted.indices {
+        if let j = rightNeighbour(of: i, in: sorted, med: med, barriers: barriers, rules: rules) {
+            union(&parent, Int32(i), Int32(j))
+        }
+    }
+    var phrases = collect(sorted, parent: &parent)
+    phrases = joinPhrases(phrases, barriers: barriers, rules: rules)
+    return attachSmall(phrases, med: med)
+}
+
+private func rightNeighbour(of i: Int, in g: [Glyph], med: Double, barriers: [FrameRect],
+                            rules: GroupingRules) -> Int? {
+    let a = g[i]
+    let reach = rules.glyphGap * max(a.rect.height, med) * 2.5
+    var best: Int? = nil, bestGap = Double.infinity
+    var j = i + 1
+    while j < g.count && g[j].rect.x0 <= a.rect.x1 + reach {
+        defer { j += 1 }
+        let b = g[j]
+        guard b.rect.midX > a.rect.midX else { continue }
+        let gap = b.rect.x0 - a.rect.x1
+        guard gap < bestGap, sameRow(a, b, med: med) else { continue }
+        let ref = (a.isSmall || b.isSmall) ? med : max(a.rect.height, b.rect.height)
+        guard gap <= rules.glyphGap * ref else { continue }
+        guard gap <= 0 || !crossesBarrier(a.rect, b.rect, barriers) else { continue }
+        best = j
+        bestGap = gap
+    }
+    return best
+}
+
+/// Whether two glyphs can be neighbours on one text line.
+private func sameRow(_ a: Glyph, _ b: Glyph, med: Double) -> Bool {
+    let ov = a.rect.verticalOverlap(b.rect)
+    switch (a.isSmall, b.isSmall) {
+    case (false, false):
+        let ratio = min(a.rect.height, b.rect.height) / max(a.rect.height, b.rect.height)
+        return ov >= 0.5 && ratio >= 0.4
+    case (true, true):
+        return abs(a.rect.midY - b.rect.midY) <= 0.3 * med
+    default:
+        let (s, big) = a.isSmall ? (a, b) : (b, a)
+        let pad = 0.25 * big.rect.height
+        return s.rect.midY >= big.rect.y0 - pad && s.rect.midY <= big.rect.y1 + pad
+            && big.rect.height <= 3 * med
+    }
+}
+
+/// Whether a vertical ruling stands in the gap between two boxes on one row.
+func crossesBarrier(_ a: FrameRect, _ b: FrameRect, _ barriers: [FrameRect]) -> Bool {
+    let gx0 = min(a.x1, b.x1), gx1 = max(a.x0, b.x0)
+    let gy0 = max(a.y0, b.y0), gy1 = min(a.y1, b.y1)
+    let midY = (gy0 + gy1) / 2
+    for r in barriers where r.x1 >= gx0 && r.x0 <= gx1 && r.y0 <= midY && r.y1 >= midY {
+        return true
+    }
+    return false
+}
+
+private func collect(_ g: [Glyph], parent: inout [Int32]) -> [LineCandidate] {
+    var slot = [Int](repeating: -1, count: g.count)
+    var out: [LineCandidate] = []
+    for i in g.indices {
+        let r = Int(find(&parent, Int32(i)))
+        if slot[r] < 0 {
+            slot[r] = out.count
+            out.append(LineCandidate(rect: g[i].rect, box: g[i].box, glyphs: [], onlySmall: true))
+        }
+        let k = slot[r]
+        out[k].rect = out[k].rect.union(g[i].rect)
+        out[k].box = out[k].box.union(g[i].box)
+        if !g[i].isSmall { out[k].glyphs.append(g[i].rect) }
+        out[k].onlySmall = out[k].onlySmall && g[i].isSmall
+    }
+    return out
+}
+
+private func merge(_ a: LineCandidate, _ b: LineCandidate) -> LineCandidate {
+    LineCandidate(rect: a.rect.union(b.rect), box: a.box.union(b.box), glyphs: a.glyphs + b.glyphs,
+                  onlySmall: a.onlySmall && b.onlySmall)
+}
+
+/// Phrases of one row join when the gap between them is word-sized relative to their height.
+private func joinPhrases(_ phrases: [LineCandidate], barriers: [FrameRect], rules: GroupingRules) -> [LineCandidate] {
+    let p = phrases.filter { !$0.onlySmall }.sorted { $0.rect.x0 < $1.rect.x0 }
+    var parent = (0..<Int32(p.count)).map { $0 }
+    for i in p.indices {
+        let a = p[i]
+        var best: Int? = nil, bestGap = Double.infinity
+        var j = i + 1
+        while j < p.count && p[j].rect.x0 <= a.rect.x1 + rules.phraseGap * 4 * a.rect.height {
+            defer { j += 1 }
+            let b = p[j]
+            guard b.rect.midX > a.rect.midX, b.rect.x1 > a.rect.x1 else { continue }
+            let gap = b.rect.x0 - a.rect.x1
+            let ratio = min(a.rect.height, b.rect.height) / max(a.rect.height, b.rect.height)
+            guard gap < bestGap, ratio >= 0.5, a.rect.verticalOverlap(b.rect) >= 0.6 else { continue }
+            guard gap <= rules.phraseGap * max(a.rect.height, b.rect.height) else { continue }
+            guard gap <= 0 || !crossesBarrier(a.rect, b.rect, barriers) else { continue }
+            best = j
+            bestGap = gap
+        }
+        if let best { union(&parent, Int32(i), Int32(best)) }
+    }
+    var groups: [Int: LineCandidate] = [:]
+    var order: [Int] = []
+    for i in p.indices {
+        let r = Int(find(&parent, Int32(i)))
+        if let g = groups[r] { groups[r] = merge(g, p[i]) } else { groups[r] = p[i]; order.append(r) }
+    }
+    return order.map { groups[$0]! } + phrases.filter(\.onlySmall)
+}
+
+/// Chains of only small marks join the line they sit on (a leader or trailing punctuation that
+/// was too far from the letters); the rest are rows of dashes or dots and are dropped.
+private func attachSmall(_ all: [LineCandidate], med: Double) -> [LineCandidate] {
+    var lines = all.filter { !$0.onlySmall }
+    for s in all where s.onlySmall {
+        var best: Int? = nil, bestGap = Double.infinity
+        for (k, l) in lines.enumerated() {
+            let pad = 0.2 * l.rect.height
+            guard s.rect.midY >= l.rect.y0 - pad && s.rect.midY <= l.rect.y1 + pad,
+                  l.rect.height <= 3 * med else { continue }
+            let gap = max(s.rect.x0 - l.rect.x1, l.rect.x0 - s.rect.x1, 0)
+            if gap < bestGap && gap <= 0.8 * l.rect.height { best = k; bestGap = gap }
+        }
+        if let best { lines[best] = merge(lines[best], s) }
+    }
+    return lines
+}

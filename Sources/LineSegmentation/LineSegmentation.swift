@@ -1,1 +1,0 @@
-// LineSegmentation: see README.md for this module's responsibility.

@@ -1,0 +1,112 @@
+import PageImage
+
+/// Settings of the segmenter; the defaults suit scans, photos and rendered PDFs alike.
+public struct LineSegmentationOptions: Sendable {
+    /// Look for pages turned by 90°, 180° or 270° and read them upright.
+    public var detectOrientation = true
+    /// Largest skew (degrees) searched for and removed; 0 turns deskewing off.
+    public var maxSkewDegrees = 15.0
+    /// Turn red and blue seals and stamps into paper before binarising (needs the page's RGB).
+    public var suppressSeals = true
+    /// Remove table rulings and form lines before grouping, and never join a line across one.
+    public var removeRulings = true
+    /// Widest gap inside one line between two word groups, in units of their height; wider
+    /// gaps (table columns, label and value far apart) start a new line.
+    public var wordGap = 1.0
+    /// Margin around each line crop, as a fraction of the line height.
+    public var cropMargin = 0.12
+
+    public init() {}
+}
+
+/// Finds the text lines of a page: preprocessing (seal suppression, lighting and contrast
+/// normalisation, Sauvola binarisation, removal of rulings and inversion of dark bars),
+/// orientation and skew, grouping of characters into lines, and reading order.
+public struct LineSegmenter: Sendable {
+    public var options: LineSegmentationOptions
+
+    public init(options: LineSegmentationOptions = LineSegmentationOptions()) {
+        self.options = options
+    }
+
+    public func segment(_ page: PageBitmap) -> PageLayout {
+        let factor = max(1, Int((Double(max(page.gray.width, page.gray.height)) / 1800).rounded()))
+        let suppress = options.suppressSeals && page.rgb.map(hasSealsToSuppress) == true
+        let raw = makeWorkingImage(page, factor: factor, suppressSeals: suppress)
+        let background = BackgroundField(raw, block: 16)
+        let work = background.apply(raw)
+        var ink = sauvolaBinarise(work)
+        var comps = connectedComponents(ink)
+        var med = medianCharacterHeight(comps, pageHeight: work.height)
+        if invertDarkBlocks(&ink, components: comps, characterHeight: med) > 0 {
+            comps = connectedComponents(ink)
+        }
+        var rulings: [Ruling] = []
+        if options.removeRulings {
+            rulings = removeRulings(&ink, minLength: max(12, Int(4 * med)),
+                                    maxThickness: max(2, Int((0.25 * med).rounded())))
+            if !rulings.isEmpty { comps = connectedComponents(ink) }
+        }
+        med = medianCharacterHeight(comps, pageHeight: work.height)
+        let chars = plausibleCharacters(comps, med: med, width: work.width, height: work.height)
+        let source = CropSource(page: page, background: background, suppressSeals: suppress)
+        let (frame, lines) = findLines(chars, rulings: rulings, med: med, work: work, factor: factor)
+        let boxes = lines.map { l in
+            LineBox(x0: l.box.x0 * factor, y0: l.box.y0 * factor,
+                    x1: min(page.gray.width, (l.box.x1 + 1) * factor),
+                    y1: min(page.gray.height, (l.box.y1 + 1) * factor), upright: l.rect)
+        }
+        return PageLayout(lines: boxes, rotation: frame.quarterTurns * 90, skewDegrees: frame.skewDegrees,
+                          width: page.gray.width, height: page.gray.height,
+                          characterHeight: med * Double(factor), frame: frame, source: source,
+                          cropMargin: options.cropMargin)
+    }
+
+    /// Orientation, skew, grouping and reading order, on components of the working image.
+    private func findLines(_ chars: [Component], rulings: [Ruling], med: Double, work: GrayImage,
+                           factor: Int) -> (PageFrame, [LineCandidate]) {
+        var turns = 0
+        if options.detectOrientation && textRunsVertically(chars, characterHeight: med) { turns = 1 }
+        var frame = PageFrame(workWidth: work.width, workHeight: work.height, factor: factor,
+                              quarterTurns: turns, skewDegrees: 0)
+        let bottoms = chars.filter { Double($0.height) >= 0.5 * med && Double($0.height) <= 2 * med }.map { c in
+            let r = frame.frameRect(x0: Int(c.x0), y0: Int(c.y0), x1: Int(c.x1), y1: Int(c.y1))
+            return (x: r.midX, y: r.y1)
+        }
+        let skew = estimateSkew(bottoms: bottoms, maxDegrees: options.maxSkewDegrees, characterHeight: med)
+        frame = PageFrame(workWidth: work.width, workHeight: work.height, factor: factor,
+                          quarterTurns: turns, skewDegrees: skew)
+        var lines = group(chars, rulings: rulings, med: med, frame: frame)
+        if options.detectOrientation && upsideDownEvidence(lines.map(\.glyphs)) > max(4, lines.count / 10) {
+            frame = PageFrame(workWidth: work.width, workHeight: work.height, factor: factor,
+                              quarterTurns: turns + 2, skewDegrees: skew)
+            lines = group(chars, rulings: rulings, med: med, frame: frame)
+        }
+        let order = readingOrder(lines.map(\.rect), minColumnGap: 1.5 * med)
+        return (frame, order.map { lines[$0] })
+    }
+
+    private func group(_ chars: [Component], rulings: [Ruling], med: Double, frame: PageFrame) -> [LineCandidate] {
+        let pieces = chars.map { c in
+            Glyph(rect: frame.frameRect(x0: Int(c.x0), y0: Int(c.y0), x1: Int(c.x1), y1: Int(c.y1)), box: WorkBox(c))
+        }
+        let glyphs = assembleGlyphs(pieces, characterHeight: med)
+        let barriers = rulings.map { frame.frameRect(x0: $0.x0, y0: $0.y0, x1: $0.x1, y1: $0.y1) }
+            .filter { $0.height > $0.width }
+        return groupLines(glyphs, characterHeight: med, barriers: barriers,
+                          rules: GroupingRules(phraseGap: options.wordGap))
+    }
+}
+
+/// Components that can be (part of) text: not specks of noise, not page-sized pictures or
+/// frames, not punch holes (large, round, solid dark discs).
+func plausibleCharacters(_ comps: [Component], med: Double, width: Int, height: Int) -> [Component] {
+    let minArea = Int32(max(2, Int(0.02 * med * med)))
+    return comps.filter { c in
+        if c.area < minArea && c.width < 3 && c.height < 3 { return false }
+        if c.width > width * 7 / 10 || c.height > height / 3 { return false }
+        let roundish = Double(min(c.width, c.height)) / Double(max(c.width, c.height)) > 0.8
+        if roundish && Double(c.height) > 2.5 * med && c.fill > 0.7 { return false }
+        return true
+    }
+}

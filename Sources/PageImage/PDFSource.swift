@@ -1,0 +1,184 @@
+import CPoppler
+import Foundation
+
+/// Installed once per process before poppler sees its first document: damaged PDFs make poppler
+/// log through GLib, which would otherwise print to stderr.
+private let glibLogSilenced: Void = { dv_poppler_silence() }()
+
+/// PDF pages through poppler-glib, rasterised by cairo on a white background.
+final class PDFSource: PageSource {
+    private let name: String
+    private let limits: Limits
+    private let document: OpaquePointer // PopplerDocument*, owned (one reference)
+    let pageCount: Int
+    private lazy var textLayerPresent: Bool = scanForText()
+
+    init(bytes: [UInt8], name: String, limits: Limits) throws {
+        _ = glibLogSilenced
+        self.name = name
+        self.limits = limits
+        // poppler silently rebuilds a missing cross-reference table, so a cut-off download would
+        // render as fewer or blank pages; an intact PDF ends with %%EOF (plus a little slack).
+        let tail = bytes.suffix(2048)
+        guard tail.firstRange(of: Array("%%EOF".utf8)) != nil else {
+            throw PageImageError.corrupt(path: name, reason: "PDF ends without %%EOF (truncated)")
+        }
+        let gbytes = bytes.withUnsafeBytes { g_bytes_new($0.baseAddress, gsize($0.count)) }
+        defer { g_bytes_unref(gbytes) }
+        var error: UnsafeMutablePointer<GError>?
+        guard let document = poppler_document_new_from_bytes(gbytes, nil, &error) else {
+            defer { if error != nil { g_error_free(error) } }
+            if dv_gerror_is_encrypted(error) != 0 { throw PageImageError.encryptedPDF(path: name) }
+            let reason = error.flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "poppler could not open it"
+            throw PageImageError.corrupt(path: name, reason: reason)
+        }
+        let count = Int(poppler_document_get_n_pages(document))
+        guard count > 0 else {
+            g_object_unref(UnsafeMutableRawPointer(document))
+            throw PageImageError.corrupt(path: name, reason: "PDF has no pages")
+        }
+        self.document = document
+        self.pageCount = count
+    }
+
+    deinit { g_object_unref(UnsafeMutableRawPointer(document)) }
+
+    var hasTextLayer: Bool { textLayerPresent }
+
+    /// Runs `body` with page `index` (a new reference, released afterwards).
+    private func withPage<T>(_ index: Int, _ body: (OpaquePointer) throws -> T) throws -> T {
+        guard let page = poppler_document_get_page(document, Int32(index)) else {
+            throw PageImageError.renderFailed(path: name, page: index + 1, reason: "poppler cannot load the page")
+        }
+        defer { g_object_unref(UnsafeMutableRawPointer(page)) }
+        return try body(page)
+    }
+
+    /// Matches `pdftoppm -r dpi`: the scaled size rounded up, except that a product which is an
+    /// integer up to floating-point noise (792 pt * 300/72 = 3300.0000000000005) stays that integer.
+    static func pixels(points: Double, dpi: Double) -> Int {
+        let exact = points * (dpi / 72.0)
+        let nearest = exact.rounded()
+        let value = abs(exact - nearest) < 1e-6 ? nearest : exact.rounded(.up)
+        return max(1, Int(value))
+    }
+
+    func size(ofPage index: Int, dpi: Double) throws -> PageSize {
+        try withPage(index) { page in
+            var width = 0.0, height = 0.0
+            poppler_page_get_size(page, &width, &height) // points, page rotation applied
+            return PageSize(width: Self.pixels(points: width, dpi: dpi),
+                            height: Self.pixels(points: height, dpi: dpi), dpi: dpi)
+        }
+    }
+
+    func render(page index: Int, dpi: Double, colour: Bool) throws -> PageBitmap {
+        let size = try size(ofPage: index, dpi: dpi)
+        let (width, height) = (size.width, size.height)
+        if width * height > limits.maxPixelsPerPage || width > 32767 || height > 32767 {
+            throw PageImageError.tooManyPixels(path: name, page: index + 1, width: width, height: height,
+                                               limit: limits.maxPixelsPerPage)
+        }
+        return try withPage(index) { page in
+            guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height)),
+                  cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
+                throw PageImageError.renderFailed(path: name, page: index + 1, reason: "cannot allocate \(width)x\(height) surface")
+            }
+            defer { cairo_surface_destroy(surface) }
+            let context = cairo_create(surface)
+            cairo_set_source_rgb(context, 1, 1, 1)
+            cairo_paint(context)
+            cairo_scale(context, dpi / 72.0, dpi / 72.0)
+            poppler_page_render(page, context)
+            let status = cairo_status(context)
+            cairo_destroy(context)
+            guard status == CAIRO_STATUS_SUCCESS else {
+                let reason = String(cString: cairo_status_to_string(status))
+                throw PageImageError.renderFailed(path: name, page: index + 1, reason: reason)
+            }
+            cairo_surface_flush(surface)
+            return Self.bitmap(from: surface, width: width, height: height, number: index + 1, dpi: dpi, colour: colour)
+        }
+    }
+
+    private static func bitmap(from surface: OpaquePointer, width: Int, height: Int, number: Int,
+                               dpi: Double, colour: Bool) -> PageBitmap {
+        let data = cairo_image_surface_get_data(surface)
+        let stride = cairo_image_surface_get_stride(surface)
+        var hasColour = false
+        let gray = [UInt8](unsafeUninitializedCapacity: width * height) { buffer, count in
+            hasColour = dv_xrgb_to_gray(data, stride, Int32(width), Int32(height), buffer.baseAddress) != 0
+            count = width * height
+        }
+        var rgb: RGBImage?
+        if hasColour && colour {
+            let pixels = [UInt8](unsafeUninitializedCapacity: width * height * 3) { buffer, count in
+                dv_xrgb_to_rgb(data, stride, Int32(width), Int32(height), buffer.baseAddress)
+                count = width * height * 3
+            }
+            rgb = RGBImage(width: width, height: height, pixels: pixels)
+        }
+        return PageBitmap(number: number, gray: GrayImage(width: width, height: height, pixels: gray), rgb: rgb, dpi: dpi)
+    }
+
+    func words(onPage index: Int, dpi: Double) throws -> [TextLayerWord] {
+        try withPage(index) { page in
+            guard let cText = poppler_page_get_text(page) else { return [] }
+            defer { g_free(cText) }
+            var rects: UnsafeMutablePointer<PopplerRectangle>?
+            var rectCount: guint = 0
+            guard poppler_page_get_text_layout(page, &rects, &rectCount) != 0, let rects else { return [] }
+            defer { g_free(rects) }
+            let scalars = Array(String(cString: cText).unicodeScalars)
+            let boxes = UnsafeBufferPointer(start: rects, count: Int(rectCount))
+            return TextLayerAssembler.words(scalars: scalars, boxes: boxes.map {
+                ($0.x1, $0.y1, $0.x2, $0.y2)
+            }, scale: dpi / 72.0)
+        }
+    }
+
+    private func scanForText() -> Bool {
+        for index in 0..<pageCount {
+            let found = (try? withPage(index) { page -> Bool in
+                guard let cText = poppler_page_get_text(page) else { return false }
+                defer { g_free(cText) }
+                return String(cString: cText).contains { !$0.isWhitespace }
+            }) ?? false
+            if found { return true }
+        }
+        return false
+    }
+}
+
+/// Groups poppler's one-box-per-character layout into words (split at white space) and lines
+/// (split at newlines). Kept apart from poppler so it can be tested with plain values.
+enum TextLayerAssembler {
+    static func words(scalars: [Unicode.Scalar], boxes: [(Double, Double, Double, Double)], scale: Double) -> [TextLayerWord] {
+        var words: [TextLayerWord] = []
+        var line = 0
+        var text = String.UnicodeScalarView()
+        var box = (Double.infinity, Double.infinity, -Double.infinity, -Double.infinity)
+        func flush() {
+            if !text.isEmpty {
+                words.append(TextLayerWord(text: String(text), x0: box.0 * scale, y0: box.1 * scale,
+                                           x1: box.2 * scale, y1: box.3 * scale, line: line))
+            }
+            text = String.UnicodeScalarView()
+            box = (Double.infinity, Double.infinity, -Double.infinity, -Double.infinity)
+        }
+        for (offset, scalar) in scalars.enumerated() where offset < boxes.count {
+            if scalar == "\n" {
+                flush()
+                line += 1
+            } else if scalar.properties.isWhitespace {
+                flush()
+            } else {
+                let b = boxes[offset]
+                text.append(scalar)
+                box = (min(box.0, b.0), min(box.1, b.1), max(box.2, b.2), max(box.3, b.3))
+            }
+        }
+        flush()
+        return words
+    }
+}

@@ -1,0 +1,134 @@
+import ArgumentParser
+import CImageCodecs
+import CRNN
+import Foundation
+
+/// `docvault recognise IMG...`: each image is one text line; prints its text and confidence.
+struct RecogniseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recognise",
+        abstract: "Recognise line images (one text line each) with the CRNN model.")
+
+    @Argument(help: "Line images (PNG or binary PGM), one text line each.")
+    var images: [String]
+
+    @Option(name: .long, help: "Weights directory holding crnn.safetensors and charset.txt (default: $DOCVAULT_MODEL, else weights/ found upwards from the executable or the working directory).")
+    var model: String?
+
+    @Flag(name: .long, help: "Print JSON with per-character confidences and positions.")
+    var json = false
+
+    func validate() throws {
+        guard !images.isEmpty else { throw ValidationError("give at least one image") }
+    }
+
+    func run() throws {
+        guard let directory = ModelDirectory.locate(explicit: model) else {
+            throw ValidationError("no weights/crnn.safetensors found; pass --model DIR or set \(ModelDirectory.environmentVariable)")
+        }
+        let loaded = try CRNNModel(directory: directory)
+        let lines = try images.map(LineImageFile.load)
+        let results = RecognitionSession(model: loaded).recognise(lines)
+        if json {
+            let records = zip(images, results).map { path, line in
+                RecognisedLineRecord(file: path, text: line.text, confidence: line.confidence,
+                                     characters: line.characters.map {
+                                         .init(char: String($0.character), confidence: $0.confidence, x: $0.x)
+                                     })
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(records), as: UTF8.self))
+        } else {
+            for (path, line) in zip(images, results) {
+                print("\(path)\t\(String(format: "%.3f", line.confidence))\t\(line.text)")
+            }
+        }
+    }
+}
+
+private struct RecognisedLineRecord: Encodable {
+    struct Character: Encodable {
+        var char: String
+        var confidence: Double
+        var x: Double
+    }
+    var file: String
+    var text: String
+    var confidence: Double
+    var characters: [Character]
+}
+
+enum LineImageFileError: Error, CustomStringConvertible {
+    case unreadable(file: String, reason: String)
+    case unsupportedFormat(file: String)
+
+    var description: String {
+        switch self {
+        case let .unreadable(file, reason): return "\(file): cannot read image: \(reason)"
+        case let .unsupportedFormat(file): return "\(file): not a PNG or binary PGM (P5) image"
+        }
+    }
+}
+
+/// Reads a line image as 8-bit gray. Stands in until PageImage's decoders land: then this becomes
+/// a call to PageImage's loader and a GrayImage → LineImage conversion.
+enum LineImageFile {
+    static func load(_ path: String) throws -> LineImage {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LineImageFileError.unreadable(file: path, reason: "no such file or not readable")
+        }
+        let bytes = [UInt8](data)
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return try png(bytes, path: path) }
+        if bytes.starts(with: Array("P5".utf8)) { return try pgm(bytes, path: path) }
+        throw LineImageFileError.unsupportedFormat(file: path)
+    }
+
+    /// libpng's simplified API converts any PNG colour type to 8-bit gray.
+    private static func png(_ bytes: [UInt8], path: String) throws -> LineImage {
+        var image = png_image()
+        image.version = UInt32(PNG_IMAGE_VERSION)
+        defer { png_image_free(&image) }
+        let begun = bytes.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
+        guard begun != 0 else { throw LineImageFileError.unreadable(file: path, reason: message(of: image)) }
+        image.format = UInt32(PNG_FORMAT_GRAY)
+        let width = Int(image.width), height = Int(image.height)
+        var pixels = [UInt8](repeating: 255, count: width * height)
+        var background = png_color(red: 255, green: 255, blue: 255)  // transparent areas become paper
+        let finished = png_image_finish_read(&image, &background, &pixels, Int32(width), nil)
+        guard finished != 0 else { throw LineImageFileError.unreadable(file: path, reason: message(of: image)) }
+        return LineImage(width: width, height: height, pixels: pixels)
+    }
+
+    private static func message(of image: png_image) -> String {
+        withUnsafeBytes(of: image.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+
+    /// Binary PGM: "P5", width, height, maxval (≤ 255), one whitespace, then the pixels.
+    private static func pgm(_ bytes: [UInt8], path: String) throws -> LineImage {
+        var fields: [Int] = []
+        var index = 2
+        while fields.count < 3 {
+            while index < bytes.count, bytes[index] == UInt8(ascii: "#") || isSpace(bytes[index]) {
+                if bytes[index] == UInt8(ascii: "#") { while index < bytes.count, bytes[index] != 0x0A { index += 1 } }
+                index += 1
+            }
+            var value = 0, digits = 0
+            while index < bytes.count, (48...57).contains(bytes[index]) {
+                value = value * 10 + Int(bytes[index] - 48)
+                index += 1
+                digits += 1
+            }
+            guard digits > 0 else { throw LineImageFileError.unreadable(file: path, reason: "malformed PGM header") }
+            fields.append(value)
+        }
+        index += 1
+        let (width, height, maxValue) = (fields[0], fields[1], fields[2])
+        guard maxValue == 255, bytes.count - index >= width * height else {
+            throw LineImageFileError.unreadable(file: path, reason: "PGM must be 8-bit (maxval 255) and complete")
+        }
+        return LineImage(width: width, height: height, pixels: Array(bytes[index..<index + width * height]))
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+}

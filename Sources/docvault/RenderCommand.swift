@@ -1,0 +1,43 @@
+import ArgumentParser
+import PageImage
+
+struct RenderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Rasterise one page of a PDF, PNG, JPEG or TIFF file into a PNG image.")
+
+    @Argument(help: "The document (format recognised by content).")
+    var file: String
+
+    @Option(help: "1-based page number.")
+    var page: Int = 1
+
+    @OptionGroup var render: RenderOptions
+
+    @Option(help: "Where to write the PNG.")
+    var out: String
+
+    @Flag(help: "Write the gray bitmap even when the page has colour.")
+    var gray = false
+
+    func validate() throws {
+        guard page >= 1 else { throw ValidationError("--page must be 1 or more") }
+    }
+
+    func run() throws {
+        do {
+            let document = try Document(path: file)
+            let bitmap = try document.page(page, dpi: render.dpi, colour: !gray)
+            try PNGEncoder.write(bitmap, to: out)
+            print("\(file) page \(page): \(bitmap.gray.width)x\(bitmap.gray.height) px at \(formatDPI(bitmap.dpi)) dpi, "
+                  + "\(bitmap.rgb == nil ? "gray" : "colour") -> \(out)")
+        } catch {
+            CommandFailure.report(error)
+            throw ExitCode(1)
+        }
+    }
+}
+
+func formatDPI(_ dpi: Double) -> String {
+    dpi == dpi.rounded() ? String(Int(dpi)) : String(format: "%.1f", dpi)
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+@testable import CRNN
+
+@Suite struct DecoderTests {
+    let charset = try! Charset(bytes: Array("a\nb\n".utf8), path: "test")
+
+    /// Logits whose softmax gives `probability` to `winner` and splits the rest over the others.
+    private func frame(_ winner: Int, probability: Double, classes: Int = 3) -> [Float] {
+        let other = (1 - probability) / Double(classes - 1)
+        return (0..<classes).map { Float(log($0 == winner ? probability : other)) }
+    }
+
+    @Test func collapsesRunsDropsBlanksAndTakesThePeak() {
+        // frames: a a - a b b -  → "aab"; first a peaks at frame 1, b at frame 4.
+        let frames = [frame(1, probability: 0.6), frame(1, probability: 0.9), frame(0, probability: 0.8),
+                      frame(1, probability: 0.7), frame(2, probability: 0.95), frame(2, probability: 0.5),
+                      frame(0, probability: 0.99)]
+        let logits = frames.flatMap { $0 }
+        let line = CTCDecoder.decode(logits, frames: frames.count, classes: 3, charset: charset,
+                                     stride: 4, inputHeight: 32, lineHeight: 64)
+        #expect(line.text == "aab")
+        #expect(line.characters.map(\.frame) == [1, 3, 4])
+        let confidences = line.characters.map(\.confidence)
+        for (actual, expected) in zip(confidences, [0.9, 0.7, 0.95]) { #expect(abs(actual - expected) < 1e-5) }
+        #expect(abs(line.confidence - (0.9 + 0.7 + 0.95) / 3) < 1e-5)
+        // x = (4·t + 2)·(64 / 32)
+        #expect(line.characters.map(\.x) == [12, 28, 36])
+    }
+
+    @Test func allBlankIsEmptyWithZeroConfidence() {
+        let logits = (0..<4).flatMap { _ in frame(0, probability: 0.9) }
+        let line = CTCDecoder.decode(logits, frames: 4, classes: 3, charset: charset, stride: 4, inputHeight: 32, lineHeight: 32)
+        #expect(line == .empty)
+    }
+
+    @Test func logSoftmaxNormalises() {
+        var row: [Float] = [1, 2, 3, -4]
+        CTCDecoder.logSoftmax(&row, count: 4)
+        let total = row.reduce(0) { $0 + exp(Double($1)) }
+        #expect(abs(total - 1) < 1e-6)
+        #expect(abs(Double(row[2] - row[1]) - 1) < 1e-6)
+    }
+}

@@ -1,0 +1,107 @@
+import Testing
+@testable import CRNN
+
+/// Each fast kernel against its naive reference on random inputs.
+@Suite struct KernelTests {
+    private func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
+        precondition(a.count == b.count)
+        return zip(a, b).map { abs($0 - $1) }.max() ?? 0
+    }
+
+    @Test(arguments: [(3, 5, 7, 3), (1, 4, 9, 3), (2, 6, 5, 5), (4, 1, 1, 3)])
+    func im2colConvolutionMatchesReference(channels: Int, height: Int, width: Int, kernel: Int) {
+        var random = SeededRandom(seed: 7)
+        let outChannels = 5
+        let x = random.floats(channels * height * width)
+        let weight = random.floats(outChannels * channels * kernel * kernel)
+        let reduction = channels * kernel * kernel, plane = height * width
+        var columns = [Float](repeating: .nan, count: reduction * plane)
+        var out = [Float](repeating: .nan, count: outChannels * plane)
+        columns.withUnsafeMutableBufferPointer { cols in
+            ConvolutionKernels.im2col(x, channels: channels, height: height, width: width, kernel: kernel, columns: cols.baseAddress!)
+            ConvolutionKernels.convolve(weight: weight, outChannels: outChannels, reduction: reduction,
+                                        columns: cols.baseAddress!, pixels: plane, output: &out)
+        }
+        let expected = ReferenceLayers.conv2d(x, channels: channels, height: height, width: width,
+                                              weight: weight, outChannels: outChannels, kernel: kernel)
+        #expect(maxDifference(out, expected) < 1e-5)
+    }
+
+    @Test(arguments: [(32, 40, 3), (5, 3, 3), (8, 9, 5), (1, 2, 3)])
+    func singleChannelConvolutionMatchesReference(height: Int, width: Int, kernel: Int) {
+        var random = SeededRandom(seed: 11)
+        let outChannels = 3
+        let x = random.floats(height * width)
+        let weight = random.floats(outChannels * kernel * kernel)
+        let bias = random.floats(outChannels)
+        var out = [Float](repeating: .nan, count: outChannels * height * width)
+        ConvolutionKernels.convolveSingleChannel(x, height: height, width: width, kernel: kernel, weight: weight,
+                                                 bias: bias, outChannels: outChannels, output: &out)
+        var expected = ReferenceLayers.conv2d(x, channels: 1, height: height, width: width,
+                                              weight: weight, outChannels: outChannels, kernel: kernel)
+        for i in expected.indices { expected[i] = max(expected[i] + bias[i / (height * width)], 0) }
+        #expect(maxDifference(out, expected) < 1e-5)
+    }
+
+    @Test func biasReLUAndPoolMatchReference() {
+        var random = SeededRandom(seed: 3)
+        let channels = 3, height = 7, width = 9
+        var x = random.floats(channels * height * width)
+        let bias = random.floats(channels)
+        for (pool, expectedShape) in [((2, 2), (3, 4)), ((2, 1), (3, 9)), ((3, 4), (2, 2))] {
+            var out = [Float](repeating: .nan, count: channels * expectedShape.0 * expectedShape.1)
+            ConvolutionKernels.maxPool(x, channels: channels, height: height, width: width,
+                                       poolHeight: pool.0, poolWidth: pool.1, output: &out)
+            #expect(out == ReferenceLayers.maxPool(x, channels: channels, height: height, width: width, pool: pool))
+        }
+        let expected = ReferenceLayers.relu(x.enumerated().map { $1 + bias[$0 / (height * width)] })
+        ConvolutionKernels.addBiasReLU(&x, bias: bias, channels: channels, plane: height * width)
+        #expect(maxDifference(x, expected) < 1e-6)
+    }
+
+    @Test func linearMatchesReference() {
+        var random = SeededRandom(seed: 5)
+        let rows = 7, inputs = 13, outputs = 11
+        let x = random.floats(rows * inputs), weight = random.floats(outputs * inputs), bias = random.floats(outputs)
+        var out = [Float](repeating: .nan, count: rows * outputs)
+        SequenceKernels.linear(x, rows: rows, inputs: inputs, weight: weight, bias: bias, outputs: outputs, output: &out)
+        #expect(maxDifference(out, ReferenceLayers.linear(x, rows: rows, inputs: inputs, weight: weight, bias: bias)) < 1e-5)
+    }
+
+    /// Several lines of different lengths packed into one batch give each line exactly what the
+    /// reference LSTM gives it alone, in both directions.
+    @Test func packedBidirectionalLSTMMatchesReferencePerLine() {
+        var random = SeededRandom(seed: 9)
+        let inputs = 6, hidden = 5
+        let frameCounts = [9, 7, 7, 2, 1]
+        let packing = LinePacking(frameCounts: frameCounts)
+        let x = random.floats(packing.totalFrames * inputs, scale: 2)
+        let directions = (0..<2).map { _ in
+            (wih: random.floats(4 * hidden * inputs), whh: random.floats(4 * hidden * hidden),
+             bih: random.floats(4 * hidden), bhh: random.floats(4 * hidden))
+        }
+        var out = [Float](repeating: .nan, count: packing.totalFrames * 2 * hidden)
+        let scratch = LSTMScratch()
+        for (d, weights) in directions.enumerated() {
+            let packed = LSTMDirectionWeights(inputWeight: weights.wih, hiddenWeight: weights.whh,
+                                              bias: zip(weights.bih, weights.bhh).map { $0 + $1 })
+            SequenceKernels.lstmDirection(x, inputs: inputs, packing: packing, weights: packed, hiddenSize: hidden,
+                                          reverse: d == 1, output: &out, scratch: scratch)
+        }
+        for (line, frames) in frameCounts.enumerated() {
+            let offset = packing.frameOffsets[line]
+            let lineInput = Array(x[offset * inputs..<(offset + frames) * inputs])
+            for (d, weights) in directions.enumerated() {
+                let expected = ReferenceLayers.lstm(lineInput, frames: frames, inputs: inputs, hidden: hidden,
+                                                    weightIH: weights.wih, weightHH: weights.whh,
+                                                    biasIH: weights.bih, biasHH: weights.bhh, reverse: d == 1)
+                var actual: [Float] = []
+                for t in 0..<frames {
+                    let start: Int = ((offset + t) * 2 + d) * hidden
+                    actual += out[start..<start + hidden]
+                }
+                #expect(maxDifference(actual, expected) < 1e-5, "line \(line) direction \(d)")
+            }
+        }
+    }
+}
