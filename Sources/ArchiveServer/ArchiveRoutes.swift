@@ -31,7 +31,7 @@ struct ArchiveRoutes: Sendable {
         let text = parameters["q"].map(String.init) ?? ""
         guard !text.trimmingSpaces.isEmpty else { throw ArchiveServerError.badInput("?q= is required: the words to search for") }
         guard text.count <= 500 else { throw ArchiveServerError.badInput("?q= is longer than 500 characters") }
-        var query = SearchQuery(text: text)
+        var query = SearchRequest(text: text)
         if let raw = parameters["limit"] {
             guard let limit = Int(raw), (1...Self.maxSearchLimit).contains(limit) else {
                 throw ArchiveServerError.badInput("?limit= must be 1...\(Self.maxSearchLimit)")

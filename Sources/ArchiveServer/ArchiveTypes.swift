@@ -3,7 +3,7 @@ import OCRPipeline
 // The JSON the archive endpoints answer with. Keys are snake_case; boxes are `[x0, y0, x1, y1]`
 // in pixels of the page as rasterised, origin top left (the truth format's convention).
 
-public struct SearchQuery: Sendable, Equatable {
+public struct SearchRequest: Sendable, Equatable {
     /// The user's words, exactly as typed; the store escapes them before they reach FTS5 MATCH.
     public var text: String
     public var limit: Int
@@ -18,7 +18,7 @@ public struct SearchQuery: Sendable, Equatable {
     }
 }
 
-public struct SearchResults: Codable, Sendable, Equatable {
+public struct SearchAnswer: Codable, Sendable, Equatable {
     public var query: String
     /// Documents in rank order, each with its best lines.
     public var documents: [SearchDocument]
@@ -32,7 +32,7 @@ public struct SearchResults: Codable, Sendable, Equatable {
 public struct SearchDocument: Codable, Sendable, Equatable {
     public var id: Int64
     public var path: String
-    /// bm25-based; lower is better, as SQLite reports it.
+    /// bm25 relevance of the best line; higher is better (as ArchiveStore reports it).
     public var score: Double
     public var hits: [SearchHit]
 
@@ -92,7 +92,7 @@ public struct DocumentSummary: Codable, Sendable, Equatable {
 }
 
 /// `GET /api/documents/{id}`: the truth format (`path`, `pages`) plus the archive's id.
-public struct StoredDocument: Codable, Sendable, Equatable {
+public struct ArchivedDocument: Codable, Sendable, Equatable {
     public var id: Int64
     public var path: String
     public var pages: [OCRPage]

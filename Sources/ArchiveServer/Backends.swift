@@ -25,11 +25,11 @@ public protocol DocumentRecogniser: Sendable {
 /// Read access to the archive, plus storing an upload for `POST /api/ocr?store=1`.
 public protocol ArchiveReading: Sendable {
     /// Same semantics as `docvault search --json`: ranked, grouped by document.
-    func search(_ query: SearchQuery) async throws -> SearchResults
+    func search(_ query: SearchRequest) async throws -> SearchAnswer
     /// Every stored document, newest first.
     func documents() async throws -> [DocumentSummary]
     /// One document with its pages and lines; `.notFound` when there is no such id.
-    func document(id: Int64) async throws -> StoredDocument
+    func document(id: Int64) async throws -> ArchivedDocument
     /// Page `page` (1-based) of document `id` rendered as PNG in the pixel space of its boxes;
     /// `.notFound` when the document or page does not exist.
     func pageImagePNG(documentID: Int64, page: Int) async throws -> [UInt8]
@@ -43,11 +43,11 @@ public protocol ArchiveReading: Sendable {
 /// never be used to open a file.
 public struct Upload: Sendable {
     public var filename: String
-    public var kind: DocumentKind
+    public var kind: UploadKind
     public var bytes: [UInt8]
     public var limits: UploadLimits
 
-    public init(filename: String, kind: DocumentKind, bytes: [UInt8], limits: UploadLimits) {
+    public init(filename: String, kind: UploadKind, bytes: [UInt8], limits: UploadLimits) {
         self.filename = filename
         self.kind = kind
         self.bytes = bytes
@@ -77,7 +77,7 @@ public struct Recognition: Sendable {
 }
 
 /// The file types the pipeline reads, told apart by their first bytes, never by the name.
-public enum DocumentKind: String, Sendable, Codable, CaseIterable {
+public enum UploadKind: String, Sendable, Codable, CaseIterable {
     case pdf, png, jpeg, tiff
 
     public init?(sniffing bytes: [UInt8]) {

@@ -72,7 +72,7 @@ struct OCRFileResult: Encodable {
     }
 
     var filename: String
-    var kind: DocumentKind
+    var kind: UploadKind
     var path: String
     var text: [String]
     var lines: [FlatLine]

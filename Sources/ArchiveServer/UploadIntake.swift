@@ -78,7 +78,7 @@ struct UploadIntake: Sendable {
         let fallback = "upload-\(index + 1)"
         let filename = Self.displayName(name) ?? fallback
         guard !bytes.isEmpty else { throw ArchiveServerError.badInput("\(filename): the file is empty") }
-        guard let kind = DocumentKind(sniffing: bytes) else {
+        guard let kind = UploadKind(sniffing: bytes) else {
             throw ArchiveServerError.unsupportedType("\(filename): not a PDF, PNG, JPEG or TIFF file")
         }
         let limits = configuration.uploadLimits
@@ -109,7 +109,7 @@ func describeBytes(_ count: Int) -> String {
 /// Image dimensions read from the header alone, so a decompression bomb is refused before anyone
 /// decodes it. PDF and TIFF pages are checked by the recogniser (it gets the limits).
 enum ImageHeader {
-    static func pixelSize(of bytes: [UInt8], kind: DocumentKind) -> (width: Int, height: Int)? {
+    static func pixelSize(of bytes: [UInt8], kind: UploadKind) -> (width: Int, height: Int)? {
         switch kind {
         case .png: pngSize(bytes)
         case .jpeg: jpegSize(bytes)

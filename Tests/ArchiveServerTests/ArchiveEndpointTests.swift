@@ -20,7 +20,7 @@ import Testing
             #expect(hit["highlights"] as? [[Int]] == [[0, 4]])
             #expect(hit["bbox"] as? [Int] == [100, 200, 800, 240])
         }
-        #expect(archive.lastQuery == SearchQuery(text: "发票号码", limit: 5, minConfidence: 0.5, documentID: 1))
+        #expect(archive.lastQuery == SearchRequest(text: "发票号码", limit: 5, minConfidence: 0.5, documentID: 1))
     }
 
     @Test func hostileQueryAndStoredScriptStayInert() async throws {

@@ -59,7 +59,7 @@ final class FakeRecogniser: DocumentRecogniser, @unchecked Sendable {
     }
 
     static func pngSize(_ bytes: [UInt8]) -> (Int, Int)? {
-        guard bytes.count >= 24, DocumentKind(sniffing: bytes) == .png else { return nil }
+        guard bytes.count >= 24, UploadKind(sniffing: bytes) == .png else { return nil }
         func be(_ offset: Int) -> Int { (offset..<offset + 4).reduce(0) { $0 << 8 | Int(bytes[$1]) } }
         return (be(16), be(20))
     }
@@ -115,15 +115,15 @@ enum FakeError: Error { case timedOutWaitingForArrivals, secretInternalFailure(S
 /// An in-memory archive: search is a case-sensitive substring match with code-point offsets.
 final class FakeArchive: ArchiveReading, @unchecked Sendable {
     private let lock = NSLock()
-    private var stored: [StoredDocument]
+    private var stored: [ArchivedDocument]
     /// Uploaded bytes of stored PNGs, served back as their page image (single-page fakes).
     private var pageImages: [Int64: [UInt8]] = [:]
-    private(set) var lastQuery: SearchQuery?
+    private(set) var lastQuery: SearchRequest?
 
-    init(documents: [StoredDocument] = FakeArchive.sample) { stored = documents }
+    init(documents: [ArchivedDocument] = FakeArchive.sample) { stored = documents }
 
-    static let sample: [StoredDocument] = [
-        StoredDocument(id: 1, path: "invoices/acme.pdf", pages: [
+    static let sample: [ArchivedDocument] = [
+        ArchivedDocument(id: 1, path: "invoices/acme.pdf", pages: [
             OCRPage(page: 1, width: 1000, height: 1400, dpi: 300, source: "ocr", lines: [
                 OCRLine(text: "ACME GmbH", confidence: 0.98, bbox: [100, 100, 400, 140]),
                 OCRLine(text: "发票号码 24412000000012345678", confidence: 0.91, bbox: [100, 200, 800, 240]),
@@ -136,8 +136,8 @@ final class FakeArchive: ArchiveReading, @unchecked Sendable {
 
     var count: Int { lock.withLock { stored.count } }
 
-    func search(_ query: SearchQuery) async throws -> SearchResults {
-        let documents = lock.withLock { () -> [StoredDocument] in
+    func search(_ query: SearchRequest) async throws -> SearchAnswer {
+        let documents = lock.withLock { () -> [ArchivedDocument] in
             lastQuery = query
             return stored
         }
@@ -155,7 +155,7 @@ final class FakeArchive: ArchiveReading, @unchecked Sendable {
             }
             if !hits.isEmpty { results.append(SearchDocument(id: document.id, path: document.path, score: -1, hits: hits)) }
         }
-        return SearchResults(query: query.text, documents: Array(results.prefix(query.limit)))
+        return SearchAnswer(query: query.text, documents: Array(results.prefix(query.limit)))
     }
 
     static func codePointOffset(of needle: String, in text: String) -> Int? {
@@ -168,7 +168,7 @@ final class FakeArchive: ArchiveReading, @unchecked Sendable {
         lock.withLock { stored.map(Self.summary) }
     }
 
-    func document(id: Int64) async throws -> StoredDocument {
+    func document(id: Int64) async throws -> ArchivedDocument {
         guard let document = lock.withLock({ stored.first { $0.id == id } }) else {
             throw ArchiveServerError.notFound("no document \(id)")
         }
@@ -185,14 +185,14 @@ final class FakeArchive: ArchiveReading, @unchecked Sendable {
 
     func store(_ upload: Upload, recognised: OCRDocument) async throws -> DocumentSummary {
         lock.withLock {
-            let document = StoredDocument(id: Int64(stored.count + 1), path: upload.filename, pages: recognised.pages)
+            let document = ArchivedDocument(id: Int64(stored.count + 1), path: upload.filename, pages: recognised.pages)
             stored.append(document)
             if upload.kind == .png { pageImages[document.id] = upload.bytes }
             return Self.summary(document)
         }
     }
 
-    private static func summary(_ document: StoredDocument) -> DocumentSummary {
+    private static func summary(_ document: ArchivedDocument) -> DocumentSummary {
         DocumentSummary(id: document.id, path: document.path, kind: "pdf", pages: document.pages.count,
                         lines: document.pages.reduce(0) { $0 + $1.lines.count },
                         sha256: String(repeating: "ab", count: 32), ingestedAt: "2026-11-25T12:00:00Z")
