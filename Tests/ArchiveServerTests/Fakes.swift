@@ -54,7 +54,9 @@ final class FakeRecogniser: DocumentRecogniser, @unchecked Sendable {
                     bbox: [width / 10, height / 10 * (index + 1), width * 9 / 10, height / 10 * (index + 1) + height / 20])
         }
         let page = OCRPage(page: 1, width: width, height: height, dpi: 300, source: "ocr", lines: lines)
-        let images = renderPageImages ? [upload.bytes] : []
+        // The fake cannot render PDF or TIFF: those get a blank page of the default's proportions.
+        let pageImage = upload.kind == .png || upload.kind == .jpeg ? upload.bytes : TestImages.blankPage
+        let images = renderPageImages ? [pageImage] : []
         return Recognition(document: OCRDocument(path: upload.filename, pages: [page]), pageImages: images)
     }
 
@@ -116,7 +118,7 @@ enum FakeError: Error { case timedOutWaitingForArrivals, secretInternalFailure(S
 final class FakeArchive: ArchiveReading, @unchecked Sendable {
     private let lock = NSLock()
     private var stored: [ArchivedDocument]
-    /// Uploaded bytes of stored PNGs, served back as their page image (single-page fakes).
+    /// Uploaded bytes of stored PNGs and JPEGs, served back as their page image (single-page fakes).
     private var pageImages: [Int64: [UInt8]] = [:]
     private(set) var lastQuery: SearchRequest?
 
@@ -177,17 +179,17 @@ final class FakeArchive: ArchiveReading, @unchecked Sendable {
 
     func pageImagePNG(documentID: Int64, page: Int) async throws -> [UInt8] {
         let document = try await document(id: documentID)
-        guard let stored = document.pages.first(where: { $0.page == page }) else {
+        guard document.pages.contains(where: { $0.page == page }) else {
             throw ArchiveServerError.notFound("document \(documentID) has no page \(page)")
         }
-        return lock.withLock { pageImages[documentID] } ?? TestImages.pngHeader(width: stored.width, height: stored.height)
+        return lock.withLock { pageImages[documentID] } ?? TestImages.blankPage
     }
 
     func store(_ upload: Upload, recognised: OCRDocument) async throws -> DocumentSummary {
         lock.withLock {
             let document = ArchivedDocument(id: Int64(stored.count + 1), path: upload.filename, pages: recognised.pages)
             stored.append(document)
-            if upload.kind == .png { pageImages[document.id] = upload.bytes }
+            if upload.kind == .png || upload.kind == .jpeg { pageImages[document.id] = upload.bytes }
             return Self.summary(document)
         }
     }
@@ -200,6 +202,14 @@ final class FakeArchive: ArchiveReading, @unchecked Sendable {
 }
 
 enum TestImages {
+    /// A valid 10×14 white PNG (made with Pillow), the proportions of the fake's default page.
+    static let blankPage: [UInt8] = [
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+        0x0A, 0x00, 0x00, 0x00, 0x0E, 0x08, 0x00, 0x00, 0x00, 0x00, 0x33, 0xC8, 0xD2, 0x77, 0x00, 0x00, 0x00, 0x11, 0x49,
+        0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xFC, 0xCF, 0x00, 0x03, 0x4C, 0x0C, 0x83, 0x8A, 0x09, 0x00, 0xA1, 0x6D, 0x01,
+        0x1B, 0xCF, 0xFE, 0x16, 0xCD, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    ]
+
     /// The first 33 bytes of a PNG (signature + IHDR): enough for type and size checks.
     static func pngHeader(width: Int, height: Int) -> [UInt8] {
         func be(_ value: Int) -> [UInt8] { [24, 16, 8, 0].map { UInt8((value >> $0) & 0xFF) } }
