@@ -18,6 +18,7 @@ struct OCRRoutes: Sendable {
         let parameters = request.uri.queryParameters
         let store = try flag(parameters["store"].map(String.init), name: "store")
         let pageImages = try flag(parameters["images"].map(String.init), name: "images")
+        try await scheduler.gate.refuseIfFull()
         let uploads = try await intake.uploads(from: request)
         let recogniser = self.recogniser
         let archive = self.archive

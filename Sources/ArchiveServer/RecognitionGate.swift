@@ -24,6 +24,14 @@ actor RecognitionGate {
 
     var load: Load { Load(running: running, waiting: waiting.count) }
 
+    /// Refuses at once when neither a worker nor a queue place is free, so a request is turned
+    /// away before its body is read into memory. `acquire()` still decides for real.
+    func refuseIfFull() throws {
+        if running >= workers && waiting.count >= queueDepth {
+            throw ArchiveServerError.busy(retryAfterSeconds: retryAfterSeconds)
+        }
+    }
+
     /// Returns when a worker slot is this caller's; pair every successful call with `release()`.
     func acquire() async throws {
         if running < workers {

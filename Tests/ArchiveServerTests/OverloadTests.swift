@@ -18,6 +18,10 @@ import Testing
                 #expect(rejected.status == .serviceUnavailable)
                 #expect(rejected.headers[.retryAfter] == "2")
                 #expect(rejected.errorMessage == "all recognition workers are busy; retry in 2 s")
+                // Turned away before the body is read: even a malformed upload gets the 503.
+                let unread = try await client.execute(uri: "/api/ocr", method: .post, headers: multipartHeaders(),
+                                                      body: ByteBuffer(string: "not multipart at all"))
+                #expect(unread.status == .serviceUnavailable)
                 #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
                 latch.open()
                 var statuses: [HTTPResponse.Status] = []
