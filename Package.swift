@@ -30,7 +30,9 @@ let package = Package(
         .target(name: "LineSegmentation", dependencies: ["PageImage"]),
         .target(name: "CRNN", dependencies: ["COpenBLAS"]),
         .target(name: "ArchiveStore",
-                dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+                dependencies: [.product(name: "GRDB", package: "GRDB.swift"),
+                               // the C API, for the FTS5 ranking function (fts5_api)
+                               .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "OCRPipeline",
                 dependencies: ["PageImage", "LineSegmentation", "CRNN", "ArchiveStore",
                                .product(name: "Crypto", package: "swift-crypto"),
@@ -40,10 +42,15 @@ let package = Package(
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "Logging", package: "swift-log")],
                 resources: [.copy("Public")]),
+        // Fills a synthetic 1M-line archive and measures search latency (scripts/bench-search).
+        .executableTarget(name: "archive-bench", dependencies: ["ArchiveStore"]),
         .executableTarget(name: "docvault",
-                          dependencies: ["OCRPipeline", "PageImage", "CRNN", "ArchiveServer",
+                          dependencies: ["OCRPipeline", "PageImage", "LineSegmentation", "CRNN",
+                                         "ArchiveServer",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")]),
+        // Benchmark driven by scripts/bench-recognise (timing only; not a product).
+        .executableTarget(name: "docvault-bench-recognise", dependencies: ["CRNN"]),
 
         // Measuring tool behind scripts/eval-lines (reads PNM pages, times the segmenter).
         .executableTarget(name: "linebench", dependencies: ["LineSegmentation"], path: "scripts/linebench"),

@@ -10,8 +10,8 @@ extension Archive {
         try validate(document)
         do {
             return try pool.write { db in
-                try db.execute(sql: "DELETE FROM documents WHERE sha256 = ? OR path = ?",
-                               arguments: [document.sha256, document.path])
+                try db.cachedStatement(sql: "DELETE FROM documents WHERE sha256 = ? OR path = ?")
+                    .execute(arguments: [document.sha256, document.path])
                 let documentID = try insertDocument(document, ingestedAt: ingestedAt, db)
                 for page in document.pages {
                     let pageID = try insertPage(page, documentID: documentID, db)
@@ -43,10 +43,10 @@ extension Archive {
     }
 
     private func insertDocument(_ document: NewDocument, ingestedAt: Date, _ db: Database) throws -> Int64 {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO documents (path, size, mtime, sha256, kind, page_count, status, error, ingested_at, timings)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [document.path, document.size, document.modified.timeIntervalSince1970,
+            """).execute(arguments: [document.path, document.size, document.modified.timeIntervalSince1970,
                              document.sha256, document.kind.rawValue, document.pageCount,
                              document.status.rawValue, document.error,
                              ingestedAt.timeIntervalSince1970, Timings.encode(document.timings)])

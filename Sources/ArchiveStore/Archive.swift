@@ -37,6 +37,7 @@ public final class Archive: Sendable {
         configuration.prepareDatabase { db in
             // Every connection needs the tokenizer: lines_fts cannot be read or written without it.
             db.add(tokenizer: ArchiveTokenizer.self)
+            try LineRank.register(db)
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -88,6 +89,23 @@ public final class Archive: Sendable {
             return try pool.write(body)
         } catch let error as ArchiveError {
             throw error
+        } catch {
+            throw ArchiveError.databaseFailure(database: path, reason: Self.reason(error))
+        }
+    }
+}
+
+extension Archive {
+    /// Merges the full-text index into one segment and folds the WAL into the database file:
+    /// worth running after a large ingest (queries then read one b-tree per token).
+    public func optimize() throws {
+        try write { db in
+            try db.execute(sql: "INSERT INTO lines_fts(lines_fts) VALUES ('optimize')")
+        }
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
         } catch {
             throw ArchiveError.databaseFailure(database: path, reason: Self.reason(error))
         }

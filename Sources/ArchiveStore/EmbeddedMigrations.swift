@@ -75,5 +75,26 @@ CREATE TRIGGER lines_fts_update AFTER UPDATE OF text ON lines BEGIN
     INSERT INTO lines_fts(rowid, text) VALUES (new.id, new.text);
 END;
 """#),
+        ("0002_fts_prefix_indexes", #"""
+-- Prefix indexes of 2, 3 and 4 characters keep Latin prefix queries (inv*, acme*) from merging
+-- the postings of every matching term at query time (over a second on a 1M-line archive).
+-- FTS5 options are fixed when the table is created, so the index is recreated with them and
+-- rebuilt from lines; the triggers on lines refer to lines_fts by name and carry on working.
+DROP TABLE lines_fts;
+CREATE VIRTUAL TABLE lines_fts USING fts5(
+    text,
+    content = 'lines',
+    content_rowid = 'id',
+    tokenize = 'docvault',
+    prefix = '2 3 4'
+);
+INSERT INTO lines_fts(lines_fts) VALUES ('rebuild');
+"""#),
+        ("0003_line_vocabulary", #"""
+-- A read-only view of lines_fts's terms (no storage of its own). Search uses it to turn a
+-- long prefix (invoi*), which the 2-4 character prefix indexes do not cover, into the few
+-- whole terms it stands for, instead of letting FTS5 merge their postings at query time.
+CREATE VIRTUAL TABLE lines_vocabulary USING fts5vocab(lines_fts, row);
+"""#),
     ]
 }

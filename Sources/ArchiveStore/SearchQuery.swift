@@ -4,7 +4,7 @@
 // `ACME-GmbH`) is thereby a phrase. Only our own operators reach FTS5.
 //
 // Accepted syntax: bare words (AND-ed), "quoted phrases", OR between terms, NOT term or -term,
-// word* (prefix, Latin and digits only), AND (the default, ignored). Parentheses are treated
+// word* (prefix of 2 or more characters, Latin and digits only), AND (the default, ignored). Parentheses are treated
 // as spaces; unbalanced quotes end at the end of the input; stray * are dropped.
 
 public struct SearchQuery: Equatable, Sendable {
@@ -84,8 +84,12 @@ public struct SearchQuery: Equatable, Sendable {
         }
         let tokens = TokenScanner.tokens(of: text)
         guard let last = tokens.last else { return nil }
-        // A prefix only makes sense on a Latin or digit token; a hanzi is a whole token already.
-        if isPrefix, let scalar = last.unicodeScalars.first, TokenScanner.isCJK(scalar) { isPrefix = false }
+        // A prefix only makes sense on a Latin or digit token (a hanzi is a whole token already),
+        // and needs two characters: lines_fts keeps prefix indexes of 2, 3 and 4 characters, and a
+        // one-letter prefix would merge the postings of a large part of the vocabulary.
+        if isPrefix, let scalar = last.unicodeScalars.first, TokenScanner.isCJK(scalar) || last.count < 2 {
+            isPrefix = false
+        }
         return Term(text: text, isPrefix: isPrefix)
     }
 

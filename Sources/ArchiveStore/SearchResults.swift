@@ -18,7 +18,7 @@ public struct SearchOptions: Sendable {
 
     public init(limit: Int = 20, linesPerDocument: Int = 3, minConfidence: Double? = nil,
                 documentID: Int64? = nil, since: Date? = nil, fuzzyFallback: Bool = true,
-                rankingWindow: Int = 4000) {
+                rankingWindow: Int = 2000) {
         self.limit = limit; self.linesPerDocument = linesPerDocument
         self.minConfidence = minConfidence; self.documentID = documentID; self.since = since
         self.fuzzyFallback = fuzzyFallback; self.rankingWindow = rankingWindow
@@ -102,7 +102,7 @@ public struct DocumentHit: Codable, Hashable, Sendable {
     public var document: StoredDocument
     /// The best line's score.
     public var score: Double
-    /// Matching lines among those ranked (see SearchOptions.rankingWindow).
+    /// Lines of this document that match (and pass the confidence filter), all of them.
     public var matchingLines: Int
     /// The best lines, best first, at most SearchOptions.linesPerDocument.
     public var lines: [LineHit]

@@ -34,10 +34,10 @@ enum TokenScanner {
             } else if let folded = foldedAlphanumeric(scalar) {
                 if run.isEmpty {
                     run.start = index
-                    run.followsDecimalPoint = index > 0 && text[index - 1] == UInt8(ascii: ".")
-                        && index >= 2 && isASCIIDigit(text[index - 2]) && isASCIIDigit(folded.first)
+                    run.followsDecimalPoint = index >= 2 && text[index - 1] == UInt8(ascii: ".")
+                        && isASCIIDigit(text[index - 2]) && folded.isDigit
                 }
-                run.append(folded, isDigit: folded.count == 1 && isASCIIDigit(folded.first))
+                run.append(folded)
             } else if scalar == ",", run.lastWasDigit, isGroupOfThree(text, after: index + length) {
                 // A thousands separator: the number continues after it.
             } else {
@@ -82,19 +82,20 @@ enum TokenScanner {
     }
 
     /// The folded UTF-8 of a letter or digit, or nil for anything that separates tokens.
-    private static func foldedAlphanumeric(_ scalar: Unicode.Scalar) -> [UInt8]? {
+    /// ASCII (nearly all Latin text) takes the allocation-free case.
+    private static func foldedAlphanumeric(_ scalar: Unicode.Scalar) -> Folded? {
         let value = scalar.value
         if value < 0x80 {
             let byte = UInt8(value)
             switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"): return [byte]
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): return [byte + 32]
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"): return .ascii(byte)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): return .ascii(byte + 32)
             default: return nil
             }
         }
         let properties = scalar.properties
         if properties.numericType == .decimal, let digit = properties.numericValue {
-            return [UInt8(ascii: "0") + UInt8(digit)]
+            return .ascii(UInt8(ascii: "0") + UInt8(digit))
         }
         guard properties.isAlphabetic else { return nil }
         // Rare path (accented Latin, Greek, Cyrillic): decompose, drop the marks, lowercase.
@@ -102,7 +103,7 @@ enum TokenScanner {
         let base = decomposed.unicodeScalars.filter { $0.properties.generalCategory != .nonspacingMark }
         var folded = String(String.UnicodeScalarView(base)).lowercased()
         if folded == "ß" { folded = "ss" }
-        return folded.isEmpty ? nil : Array(folded.utf8)
+        return folded.isEmpty ? nil : .other(Array(folded.utf8))
     }
 
     /// Whether exactly three digits (ASCII or full-width) follow `index`.
@@ -141,6 +142,16 @@ enum TokenScanner {
     }
 }
 
+enum Folded {
+    case ascii(UInt8)
+    case other([UInt8])
+
+    var isDigit: Bool {
+        if case .ascii(let byte) = self { return byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        return false
+    }
+}
+
 /// The letters and digits of the token being built.
 private struct RunBuffer {
     var bytes: [UInt8] = []
@@ -153,8 +164,12 @@ private struct RunBuffer {
 
     init() { bytes.reserveCapacity(64) }
 
-    mutating func append(_ folded: [UInt8], isDigit: Bool) {
-        bytes.append(contentsOf: folded)
+    mutating func append(_ folded: Folded) {
+        switch folded {
+        case .ascii(let byte): bytes.append(byte)
+        case .other(let utf8): bytes.append(contentsOf: utf8)
+        }
+        let isDigit = folded.isDigit
         allDigits = allDigits && isDigit
         lastWasDigit = isDigit
     }

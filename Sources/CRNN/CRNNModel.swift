@@ -133,15 +133,15 @@ public final class CRNNModel: Sendable {
     private static func foldedConvLayers(config: ModelConfig, tensor: (String) -> [Float]) -> [ConvLayerWeights] {
         var inChannels = 1
         return config.conv.enumerated().map { i, layer in
-            let weight = tensor("conv.\(i).weight")
+            // Folded in place: the fp32 copy read from the file is the one the model keeps.
+            var folded = tensor("conv.\(i).weight")
             let gamma = tensor("bn.\(i).weight"), beta = tensor("bn.\(i).bias")
             let mean = tensor("bn.\(i).running_mean"), variance = tensor("bn.\(i).running_var")
             let perOutput = inChannels * layer.kernel * layer.kernel
-            var folded = weight
             var bias = [Float](repeating: 0, count: layer.out)
             for o in 0..<layer.out {
                 let scale = Double(gamma[o]) / (Double(variance[o]) + Double(batchNormEpsilon)).squareRoot()
-                for j in 0..<perOutput { folded[o * perOutput + j] = Float(Double(weight[o * perOutput + j]) * scale) }
+                for j in 0..<perOutput { folded[o * perOutput + j] = Float(Double(folded[o * perOutput + j]) * scale) }
                 bias[o] = Float(Double(beta[o]) - Double(mean[o]) * scale)
             }
             defer { inChannels = layer.out }

@@ -9,6 +9,13 @@ public struct RecognisedCharacter: Sendable, Equatable {
     public let frame: Int
     /// Horizontal centre of that frame in pixels of the original line image.
     public let x: Double
+
+    public init(character: Unicode.Scalar, confidence: Double, frame: Int, x: Double) {
+        self.character = character
+        self.confidence = confidence
+        self.frame = frame
+        self.x = x
+    }
 }
 
 /// One recognised text line.
@@ -17,6 +24,12 @@ public struct RecognisedLine: Sendable, Equatable {
     /// Mean of the characters' confidences; 0 for an empty line.
     public let confidence: Double
     public let characters: [RecognisedCharacter]
+
+    public init(text: String, confidence: Double, characters: [RecognisedCharacter]) {
+        self.text = text
+        self.confidence = confidence
+        self.characters = characters
+    }
 
     public static let empty = RecognisedLine(text: "", confidence: 0, characters: [])
 }
@@ -62,19 +75,51 @@ enum CTCDecoder {
 
     /// Index of the first maximum, as torch.argmax returns.
     static func argmax(_ row: UnsafePointer<Float>, count: Int) -> Int {
+        typealias V = VectorMath
         var best = 0
         var value = row[0]
-        for i in 1..<count where row[i] > value {
-            value = row[i]
-            best = i
+        var i = 0
+        if count >= V.width {
+            // Per lane, the first maximum; then the smallest index among lanes holding the overall one.
+            var laneBest = V.load(row)
+            var laneIndex = SIMD16<Int32>(0..<16)
+            var index = laneIndex
+            i = V.width
+            while i + V.width <= count {
+                index &+= 16
+                let v = V.load(row + i)
+                let better = v .> laneBest
+                laneBest.replace(with: v, where: better)
+                laneIndex.replace(with: index, where: better)
+                i += V.width
+            }
+            value = laneBest.max()
+            best = Int(laneIndex.replacing(with: Int32.max, where: laneBest .!= value).min())
+        }
+        while i < count {
+            if row[i] > value {
+                value = row[i]
+                best = i
+            }
+            i += 1
         }
         return best
     }
 
     /// softmax(row)[argmax] = 1 / Σ exp(row[i] − max).
     static func maxProbability(_ row: UnsafePointer<Float>, count: Int, maximum: Float) -> Float {
-        var sum: Float = 0
-        for i in 0..<count { sum += expf(row[i] - maximum) }
+        typealias V = VectorMath
+        var sums = V.Vector(repeating: 0)
+        var i = 0
+        while i + V.width <= count {
+            sums += V.exp(V.load(row + i) - maximum)
+            i += V.width
+        }
+        var sum = sums.sum()
+        while i < count {
+            sum += expf(row[i] - maximum)
+            i += 1
+        }
         return 1 / sum
     }
 

@@ -64,7 +64,7 @@ enum ConvolutionKernels {
                     }
                 }
             }
-            for i in 0..<plane { out[i] = max(out[i], 0) }
+            for i in 0..<plane { out[i] = greater(out[i], 0) }
         }
     }
 
@@ -73,7 +73,7 @@ enum ConvolutionKernels {
         for c in 0..<channels {
             let row = data + c * plane
             let b = bias[c]
-            for i in 0..<plane { row[i] = max(row[i] + b, 0) }
+            for i in 0..<plane { row[i] = greater(row[i] + b, 0) }
         }
     }
 
@@ -85,15 +85,36 @@ enum ConvolutionKernels {
             for oy in 0..<oh {
                 let dst = output + (c * oh + oy) * ow
                 let top = input + (c * height + oy * poolHeight) * width
+                if poolHeight == 2 && poolWidth <= 2 {
+                    pairOfRows(top, top + width, poolWidth: poolWidth, outWidth: ow, into: dst)
+                    continue
+                }
                 for ox in 0..<ow {
                     var best = -Float.infinity
                     for py in 0..<poolHeight {
                         let row = top + py * width + ox * poolWidth
-                        for px in 0..<poolWidth { best = max(best, row[px]) }
+                        for px in 0..<poolWidth { best = greater(best, row[px]) }
                     }
                     dst[ox] = best
                 }
             }
         }
     }
+
+    /// The common 2×1 and 2×2 pools, written so the compiler vectorises them.
+    @inline(__always)
+    private static func pairOfRows(_ upper: UnsafePointer<Float>, _ lower: UnsafePointer<Float>, poolWidth: Int,
+                                   outWidth: Int, into dst: UnsafeMutablePointer<Float>) {
+        if poolWidth == 1 {
+            for x in 0..<outWidth { dst[x] = greater(upper[x], lower[x]) }
+        } else {
+            for x in 0..<outWidth {
+                dst[x] = greater(greater(upper[2 * x], lower[2 * x]), greater(upper[2 * x + 1], lower[2 * x + 1]))
+            }
+        }
+    }
+
+    /// max without Swift.max's NaN handling, which blocks vectorisation (activations are never NaN).
+    @inline(__always)
+    private static func greater(_ a: Float, _ b: Float) -> Float { a > b ? a : b }
 }

@@ -11,9 +11,15 @@ enum LinePreprocessor {
         return (scaledWidth(of: line, config: config) + stride - 1) / stride * stride
     }
 
-    /// Frames the network produces for this line; 0 for an empty image.
+    /// Widest line, after scaling to the input height, that the recogniser runs: 2048 frames, four
+    /// times a full A4 line at 300 dpi. Wider "lines" (a ruling or a sliver a segmenter mistook for
+    /// text) would need hundreds of MB of scratch and cannot be text; they come back empty.
+    static let maxScaledWidth = 8192
+
+    /// Frames the network produces for this line; 0 for an empty image or one wider than
+    /// `maxScaledWidth` after scaling.
     static func frameCount(of line: LineImage, config: ModelConfig) -> Int {
-        guard line.width > 0, line.height > 0 else { return 0 }
+        guard line.width > 0, line.height > 0, scaledWidth(of: line, config: config) <= maxScaledWidth else { return 0 }
         var width = paddedWidth(of: line, config: config)
         for layer in config.conv { if let pool = layer.pool { width /= pool[1] } }
         return width

@@ -14,6 +14,8 @@ public final class RecognitionSession {
 
     /// Packed frames per batch are capped so scratch stays a few MB even for many long lines.
     private static let maxBatchFrames = 4096
+    /// Frames per classifier sgemm: bounds the logits buffer (frames × classes floats).
+    private static let maxClassifierFrames = 256
 
     public init(model: CRNNModel, maxBatchLines: Int = 16) {
         precondition(maxBatchLines >= 1, "a batch holds at least one line")
@@ -29,7 +31,8 @@ public final class RecognitionSession {
 
     /// Recognises many lines; results come back in input order. Lines are grouped by width so
     /// that each batch's LSTM steps stay busy; no line is padded, so a line's result does not
-    /// depend on which other lines it was batched with.
+    /// depend on which other lines it was batched with. Empty images and lines wider than
+    /// 8192 pixels once scaled to height 32 give `RecognisedLine.empty`.
     public func recognise(_ lines: [LineImage]) -> [RecognisedLine] {
         var results = [RecognisedLine](repeating: .empty, count: lines.count)
         forEachBatch(lines) { batch in
@@ -99,12 +102,25 @@ public final class RecognitionSession {
             Self.apply(projection, sequence, rows: packing.totalFrames, output: output)
             sequence = output  // [frames, B]
         }
+        // The classifier runs over several lines' frames at once, so that OpenBLAS packs its large
+        // weight matrix once per group rather than once per line.
         let classifier = model.classifier
-        for position in batch.indices {
-            let frames = packing.frameCounts[position]
-            let out = logits.reserve(frames * classifier.outputs)  // [T, classes]
-            Self.apply(classifier, sequence + packing.frameOffsets[position] * classifier.inputs, rows: frames, output: out)
-            body(position, out, frames)
+        var first = 0
+        while first < batch.count {
+            var end = first + 1
+            var frames = packing.frameCounts[first]
+            while end < batch.count && frames + packing.frameCounts[end] <= Self.maxClassifierFrames {
+                frames += packing.frameCounts[end]
+                end += 1
+            }
+            let out = logits.reserve(frames * classifier.outputs)  // [frames, classes]
+            let rowOffset = packing.frameOffsets[first]
+            Self.apply(classifier, sequence + rowOffset * classifier.inputs, rows: frames, output: out)
+            for position in first..<end {
+                body(position, out + (packing.frameOffsets[position] - rowOffset) * classifier.outputs,
+                     packing.frameCounts[position])
+            }
+            first = end
         }
     }
 

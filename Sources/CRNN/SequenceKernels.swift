@@ -66,12 +66,23 @@ enum SequenceKernels {
     @inline(__always)
     private static func cellUpdate(_ z: UnsafeMutablePointer<Float>, hidden: UnsafeMutablePointer<Float>,
                                    cell: UnsafeMutablePointer<Float>, size h: Int) {
-        for j in 0..<h {
+        typealias V = VectorMath
+        var j = 0
+        while j + V.width <= h {
+            let i = V.sigmoid(V.load(z + j)), f = V.sigmoid(V.load(z + h + j))
+            let g = V.tanh(V.load(z + 2 * h + j)), o = V.sigmoid(V.load(z + 3 * h + j))
+            let c = f * V.load(cell + j) + i * g
+            V.store(c, to: cell + j)
+            V.store(o * V.tanh(c), to: hidden + j)
+            j += V.width
+        }
+        while j < h {
             let i = sigmoid(z[j]), f = sigmoid(z[h + j])
             let g = tanhf(z[2 * h + j]), o = sigmoid(z[3 * h + j])
             let c = f * cell[j] + i * g
             cell[j] = c
             hidden[j] = o * tanhf(c)
+            j += 1
         }
     }
 

@@ -10,8 +10,11 @@ struct BinaryImage: Sendable {
 /// Sauvola thresholding, T = m · (1 + k · (s / 128 − 1)), with the local mean m and standard
 /// deviation s taken over a window of `radius` blocks around each `block`-sized block; the block
 /// sums come from an integral image over the block grid, so the cost is one pass over the pixels
-/// whatever the window size.
-func sauvolaBinarise(_ img: GrayImage, block: Int = 8, radius: Int = 2, k: Double = 0.25) -> BinaryImage {
+/// whatever the window size. Pixels darker than `darkFloor` are ink whatever their window says:
+/// inside a large uniform dark area (a header bar, a black box) Sauvola's threshold falls below
+/// the area's own level and would call it paper.
+func sauvolaBinarise(_ img: GrayImage, block: Int = 8, radius: Int = 2, k: Double = 0.25,
+                     darkFloor: UInt8 = 128) -> BinaryImage {
     let w = img.width, h = img.height
     let cols = (w + block - 1) / block, rows = (h + block - 1) / block
     var sum = [Double](repeating: 0, count: cols * rows)
@@ -59,7 +62,7 @@ func sauvolaBinarise(_ img: GrayImage, block: Int = 8, radius: Int = 2, k: Doubl
                 let br = (y / block) * cols
                 var x = 0, c = 0
                 while x < w {
-                    let t = threshold[br + c]
+                    let t = max(threshold[br + c], darkFloor)
                     let end = min(w, x + block)
                     while x < end {
                         out[y * w + x] = px[y * w + x] < t ? 1 : 0

@@ -43,15 +43,16 @@ struct GroupingRules: Sendable {
 /// neighbour on the same row into phrases, phrases in one row join across word-sized gaps, and
 /// nothing joins across a vertical ruling. Dots and punctuation go with the line they sit in;
 /// on their own (rows of dashes or dots) they are decoration and dropped.
-func groupLines(_ glyphs: [Glyph], characterHeight med: Double, barriers: [FrameRect],
+func groupLines(_ all: [Glyph], characterHeight med: Double, barriers: [FrameRect],
                 rules: GroupingRules) -> [LineCandidate] {
+    let glyphs = withoutDashedRules(all, med: med)
     let order = glyphs.indices.sorted { glyphs[$0].rect.x0 < glyphs[$1].rect.x0 }
     let sorted = order.map { glyphs[$0] }
     var parent = (0..<Int32(sorted.count)).map { $0 }
+    var extent = sorted.map(\.rect)
     for i in sorted.indices {
-        if let j = rightNeighbour(of: i, in: sorted, med: med, barriers: barriers, rules: rules) {
-            union(&parent, Int32(i), Int32(j))
-        }
+        guard let j = rightNeighbour(of: i, in: sorted, med: med, barriers: barriers, rules: rules) else { continue }
+        joinUnlessStacked(&parent, &extent, i, j)
     }
     var phrases = collect(sorted, parent: &parent)
     phrases = joinPhrases(phrases, barriers: barriers, rules: rules)
@@ -134,6 +135,7 @@ private func merge(_ a: LineCandidate, _ b: LineCandidate) -> LineCandidate {
 private func joinPhrases(_ phrases: [LineCandidate], barriers: [FrameRect], rules: GroupingRules) -> [LineCandidate] {
     let p = phrases.filter { !$0.onlySmall }.sorted { $0.rect.x0 < $1.rect.x0 }
     var parent = (0..<Int32(p.count)).map { $0 }
+    var extent = p.map(\.rect)
     for i in p.indices {
         let a = p[i]
         var best: Int? = nil, bestGap = Double.infinity
@@ -150,7 +152,7 @@ private func joinPhrases(_ phrases: [LineCandidate], barriers: [FrameRect], rule
             best = j
             bestGap = gap
         }
-        if let best { union(&parent, Int32(i), Int32(best)) }
+        if let best { joinUnlessStacked(&parent, &extent, i, best) }
     }
     var groups: [Int: LineCandidate] = [:]
     var order: [Int] = []
@@ -164,8 +166,11 @@ private func joinPhrases(_ phrases: [LineCandidate], barriers: [FrameRect], rule
 /// Chains of only small marks join the line they sit on (a leader or trailing punctuation that
 /// was too far from the letters); the rest are rows of dashes or dots and are dropped.
 private func attachSmall(_ all: [LineCandidate], med: Double) -> [LineCandidate] {
-    var lines = all.filter { !$0.onlySmall }
-    for s in all where s.onlySmall {
+    // A mark that is one or two glyphs much shorter than a character (a quote, an accent
+    // that did not merge, a stray comma) goes with the line it sits in, like the small ones.
+    let isMark = { (l: LineCandidate) in l.onlySmall || (l.glyphs.count <= 2 && l.rect.height < 0.6 * med) }
+    var lines = all.filter { !isMark($0) }
+    for s in all where isMark(s) {
         var best: Int? = nil, bestGap = Double.infinity
         for (k, l) in lines.enumerated() {
             let pad = 0.2 * l.rect.height
@@ -177,4 +182,44 @@ private func attachSmall(_ all: [LineCandidate], med: Double) -> [LineCandidate]
         if let best { lines[best] = merge(lines[best], s) }
     }
     return lines
+}
+
+/// Drops dashed rules (receipts' "- - - - -" separators): runs of at least five flat dashes on
+/// one level, evenly close together. Left in, they chain text rows they pass near into one line.
+/// Dotted leaders are dots, not dashes, and stay.
+func withoutDashedRules(_ glyphs: [Glyph], med: Double) -> [Glyph] {
+    let dashes = glyphs.indices.filter { i in
+        let r = glyphs[i].rect
+        return r.height <= 0.35 * med && r.width >= 1.5 * r.height && r.width <= 2.5 * med
+    }.sorted { glyphs[$0].rect.x0 < glyphs[$1].rect.x0 }
+    guard dashes.count >= 5 else { return glyphs }
+    var parent = (0..<Int32(dashes.count)).map { $0 }
+    for a in dashes.indices {
+        let ra = glyphs[dashes[a]].rect
+        var b = a + 1
+        while b < dashes.count && glyphs[dashes[b]].rect.x0 <= ra.x1 + 1.5 * med {
+            let rb = glyphs[dashes[b]].rect
+            if abs(rb.midY - ra.midY) <= 0.2 * med && rb.x0 > ra.x0 {
+                union(&parent, Int32(a), Int32(b))
+                break
+            }
+            b += 1
+        }
+    }
+    var size: [Int32: Int] = [:]
+    for a in dashes.indices { size[find(&parent, Int32(a)), default: 0] += 1 }
+    var drop = Set<Int>()
+    for a in dashes.indices where size[find(&parent, Int32(a))]! >= 5 { drop.insert(dashes[a]) }
+    return drop.isEmpty ? glyphs : glyphs.indices.filter { !drop.contains($0) }.map { glyphs[$0] }
+}
+
+/// Joins the groups of `i` and `j` unless the result would be much taller than either: that is
+/// two rows linked through a mark between them, not one row. Extents are kept at the roots.
+private func joinUnlessStacked(_ parent: inout [Int32], _ extent: inout [FrameRect], _ i: Int, _ j: Int) {
+    let ri = Int(find(&parent, Int32(i))), rj = Int(find(&parent, Int32(j)))
+    guard ri != rj else { return }
+    let u = extent[ri].union(extent[rj])
+    guard u.height <= 1.5 * max(extent[ri].height, extent[rj].height) else { return }
+    union(&parent, Int32(ri), Int32(rj))
+    extent[Int(find(&parent, Int32(ri)))] = u
 }

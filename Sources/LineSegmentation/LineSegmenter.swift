@@ -30,10 +30,10 @@ public struct LineSegmenter: Sendable {
     }
 
     public func segment(_ page: PageBitmap) -> PageLayout {
-        let factor = max(1, Int((Double(max(page.gray.width, page.gray.height)) / 1800).rounded()))
+        let factor = workingFactor(width: page.gray.width, height: page.gray.height)
         let suppress = options.suppressSeals && page.rgb.map(hasSealsToSuppress) == true
         let raw = makeWorkingImage(page, factor: factor, suppressSeals: suppress)
-        let background = BackgroundField(raw, block: 16)
+        let background = LocalContrast(raw)
         let work = background.apply(raw)
         var ink = sauvolaBinarise(work)
         var comps = connectedComponents(ink)
@@ -49,8 +49,10 @@ public struct LineSegmenter: Sendable {
         }
         med = medianCharacterHeight(comps, pageHeight: work.height)
         let chars = plausibleCharacters(comps, med: med, width: work.width, height: work.height)
-        let source = CropSource(page: page, background: background, suppressSeals: suppress)
-        let (frame, lines) = findLines(chars, rulings: rulings, med: med, work: work, factor: factor)
+        let source = CropSource(page: page, work: work, background: background, suppressSeals: suppress)
+        let (frame, lines) = isLineCrop(work) && !chars.isEmpty
+            ? wholeLine(chars, work: work, factor: factor)
+            : findLines(chars, ink: ink, rulings: rulings, med: med, work: work, factor: factor)
         let boxes = lines.map { l in
             LineBox(x0: l.box.x0 * factor, y0: l.box.y0 * factor,
                     x1: min(page.gray.width, (l.box.x1 + 1) * factor),
@@ -63,10 +65,16 @@ public struct LineSegmenter: Sendable {
     }
 
     /// Orientation, skew, grouping and reading order, on components of the working image.
-    private func findLines(_ chars: [Component], rulings: [Ruling], med: Double, work: GrayImage,
+    private func findLines(_ found: [Component], ink: BinaryImage, rulings: [Ruling], med pageMed: Double, work: GrayImage,
                            factor: Int) -> (PageFrame, [LineCandidate]) {
+        let turnedMed = medianCharacterHeight(found.map(transposed), pageHeight: work.width)
         var turns = 0
-        if options.detectOrientation && textRunsVertically(chars, characterHeight: med) { turns = 1 }
+        if options.detectOrientation && textRunsVertically(found, characterHeight: min(pageMed, turnedMed)) { turns = 1 }
+        // Once the text direction is known, character height is measured across the lines, and
+        // rows that touch can be told apart (only on pages read as they lie; a turned page keeps
+        // its blobs whole).
+        let med = turns == 1 ? turnedMed : pageMed
+        let chars = turns == 1 ? found : splitTouchingRows(found, ink: ink, characterHeight: med)
         var frame = PageFrame(workWidth: work.width, workHeight: work.height, factor: factor,
                               quarterTurns: turns, skewDegrees: 0)
         let bottoms = chars.filter { Double($0.height) >= 0.5 * med && Double($0.height) <= 2 * med }.map { c in
@@ -77,13 +85,27 @@ public struct LineSegmenter: Sendable {
         frame = PageFrame(workWidth: work.width, workHeight: work.height, factor: factor,
                           quarterTurns: turns, skewDegrees: skew)
         var lines = group(chars, rulings: rulings, med: med, frame: frame)
-        if options.detectOrientation && upsideDownEvidence(lines.map(\.glyphs)) > max(4, lines.count / 10) {
+        if options.detectOrientation && looksUpsideDown(lines.map(\.glyphs)) {
             frame = PageFrame(workWidth: work.width, workHeight: work.height, factor: factor,
                               quarterTurns: turns + 2, skewDegrees: skew)
             lines = group(chars, rulings: rulings, med: med, frame: frame)
         }
         let order = readingOrder(lines.map(\.rect), minColumnGap: 1.5 * med)
         return (frame, order.map { lines[$0] })
+    }
+
+    /// An image no taller than about two lines of text and at least twice as wide is itself a
+    /// line (a crop, a label photo): its ink is one line, however its glyphs happen to break up.
+    private func isLineCrop(_ work: GrayImage) -> Bool {
+        work.height <= 96 && work.width >= 2 * work.height
+    }
+
+    private func wholeLine(_ chars: [Component], work: GrayImage, factor: Int) -> (PageFrame, [LineCandidate]) {
+        let frame = PageFrame(workWidth: work.width, workHeight: work.height, factor: factor,
+                              quarterTurns: 0, skewDegrees: 0)
+        let box = chars.dropFirst().reduce(WorkBox(chars[0])) { $0.union(WorkBox($1)) }
+        let rect = frame.frameRect(x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1)
+        return (frame, [LineCandidate(rect: rect, box: box, glyphs: [rect], onlySmall: false)])
     }
 
     private func group(_ chars: [Component], rulings: [Ruling], med: Double, frame: PageFrame) -> [LineCandidate] {
@@ -98,13 +120,33 @@ public struct LineSegmenter: Sendable {
     }
 }
 
+/// The component with its axes swapped (as seen on the page turned a quarter).
+func transposed(_ c: Component) -> Component {
+    Component(x0: c.y0, y0: c.x0, x1: c.y1, y1: c.x1, area: c.area)
+}
+
+/// How much the page is reduced for segmentation: to about 1200–1800 px on its longer side
+/// (~150 dpi for A4 at 300 dpi), which keeps 6-point text several pixels tall; small images
+/// (receipts, faxes) are used as they are.
+func workingFactor(width: Int, height: Int) -> Int {
+    let side = max(width, height)
+    return side >= 2400 ? max(2, Int((Double(side) / 1800).rounded())) : 1
+}
+
 /// Components that can be (part of) text: not specks of noise, not page-sized pictures or
-/// frames, not punch holes (large, round, solid dark discs).
+/// frames, not punch holes (large, round, solid dark discs), not solid blocks, not scan edges.
 func plausibleCharacters(_ comps: [Component], med: Double, width: Int, height: Int) -> [Component] {
     let minArea = Int32(max(2, Int(0.02 * med * med)))
     return comps.filter { c in
         if c.area < minArea && c.width < 3 && c.height < 3 { return false }
         if c.width > width * 7 / 10 || c.height > height / 3 { return false }
+        // Scanner edges and the dark surround of a photographed page touch the image border as
+        // slivers or as large blobs; a character cut by the border is neither.
+        let atSide = c.x0 == 0 || Int(c.x1) == width - 1, atEnd = c.y0 == 0 || Int(c.y1) == height - 1
+        if (atSide && Double(c.width) <= 0.5 * med) || (atEnd && Double(c.height) <= 0.5 * med) { return false }
+        if (atSide || atEnd) && Double(max(c.width, c.height)) > 3 * med { return false }
+        // Solid wide blocks are shading, bars or pieces of pictures, never letters.
+        if c.fill >= 0.85 && Double(c.width) >= 2 * med && Double(c.height) >= 0.5 * med { return false }
         let roundish = Double(min(c.width, c.height)) / Double(max(c.width, c.height)) > 0.8
         if roundish && Double(c.height) > 2.5 * med && c.fill > 0.7 { return false }
         return true

@@ -1,36 +1,40 @@
 import Foundation
 
-/// Whether the text runs vertically in the working image (page turned by 90° or 270°): in
-/// horizontal text a character's nearest neighbour is almost always the next character of its
-/// line, since letters sit closer together than lines do (the docstrum observation).
+/// Whether the text runs vertically in the working image (page turned by 90° or 270°). Each
+/// blob looks for its nearest neighbour beside it (overlapping it vertically) and above or below
+/// it (overlapping it horizontally), by the gap between their edges: in horizontal text the
+/// neighbour beside is nearer, since letters and words sit closer than lines do (the docstrum
+/// observation). Edge gaps rather than centre distances keep this true where letters touch and
+/// whole words are single blobs (faxes, low-resolution scans).
 func textRunsVertically(_ comps: [Component], characterHeight med: Double) -> Bool {
-    let chars = comps.filter { c in
-        let h = Double(c.height), w = Double(c.width)
-        return h >= 0.4 * med && h <= 2.5 * med && w <= 2.5 * med && w >= 0.2 * med
+    let blobs = comps.filter { c in
+        Double(min(c.width, c.height)) >= 0.3 * med && Double(max(c.width, c.height)) <= 30 * med
     }
-    guard chars.count >= 12 else { return false }
-    let cell = max(2.0, 2 * med)
+    guard blobs.count >= 12 else { return false }
+    let cell = max(4.0, 4 * med), reach = 2 * med
     var grid: [Int: [Int]] = [:]
     func key(_ cx: Int, _ cy: Int) -> Int { cy &* 1_000_003 &+ cx }
-    let centres = chars.map { (Double($0.x0 + $0.x1) / 2, Double($0.y0 + $0.y1) / 2) }
-    for (i, p) in centres.enumerated() {
-        grid[key(Int(p.0 / cell), Int(p.1 / cell)), default: []].append(i)
+    for (i, c) in blobs.enumerated() {
+        for gy in Int(Double(c.y0) / cell)...Int(Double(c.y1) / cell) {
+            for gx in Int(Double(c.x0) / cell)...Int(Double(c.x1) / cell) { grid[key(gx, gy), default: []].append(i) }
+        }
     }
     var horizontal = 0, vertical = 0
-    for (i, p) in centres.enumerated() {
-        let cx = Int(p.0 / cell), cy = Int(p.1 / cell)
-        var best = Double.infinity, bdx = 0.0, bdy = 0.0
-        for gy in (cy - 1)...(cy + 1) {
-            for gx in (cx - 1)...(cx + 1) {
-                for j in grid[key(gx, gy)] ?? [] where j != i {
-                    let dx = centres[j].0 - p.0, dy = centres[j].1 - p.1
-                    let d = dx * dx + dy * dy
-                    if d < best { best = d; bdx = dx; bdy = dy }
+    for (i, a) in blobs.enumerated() {
+        var beside = Double.infinity, above = Double.infinity
+        var seen = Set<Int>()
+        for gy in Int((Double(a.y0) - reach) / cell)...Int((Double(a.y1) + reach) / cell) {
+            for gx in Int((Double(a.x0) - reach) / cell)...Int((Double(a.x1) + reach) / cell) {
+                for j in grid[key(gx, gy)] ?? [] where j != i && seen.insert(j).inserted {
+                    let b = blobs[j]
+                    let gapX = Double(max(b.x0 - a.x1, a.x0 - b.x1)), gapY = Double(max(b.y0 - a.y1, a.y0 - b.y1))
+                    if gapY < 0 && gapX >= 0 { beside = min(beside, gapX) }
+                    if gapX < 0 && gapY >= 0 { above = min(above, gapY) }
                 }
             }
         }
-        guard best.isFinite else { continue }
-        if abs(bdx) > abs(bdy) { horizontal += 1 } else { vertical += 1 }
+        guard beside.isFinite || above.isFinite, beside != above else { continue }
+        if beside < above { horizontal += 1 } else { vertical += 1 }
     }
     return vertical > horizontal * 3 / 2 && vertical >= 8
 }
@@ -77,20 +81,20 @@ func estimateSkew(bottoms: [(x: Double, y: Double)], maxDegrees: Double, charact
     return abs(fine) < 0.05 ? 0 : min(maxDegrees, max(-maxDegrees, fine))
 }
 
-/// Evidence that upright-looking lines are upside down: in Latin script most letters sit on the
+/// Whether upright-looking lines are upside down: in Latin script most letters sit on the
 /// baseline while their tops vary (x-height, ascenders), so in upright text the bottoms of a
-/// line's characters align better than their tops. Positive = upside down. Lines of capitals,
-/// digits or CJK give no evidence either way.
-func upsideDownEvidence(_ lines: [[FrameRect]]) -> Int {
-    var evidence = 0
-    for glyphs in lines where glyphs.count >= 6 {
-        let lineH = glyphs.map(\.height).sorted()[glyphs.count / 2]
+/// line's characters align better than their tops. Lines of capitals, digits or CJK give no
+/// evidence either way, so the verdict needs a clear margin over all glyphs looked at; without
+/// it the page is taken as upright.
+func looksUpsideDown(_ lines: [[FrameRect]]) -> Bool {
+    var evidence = 0, glyphs = 0
+    for line in lines where line.count >= 6 {
+        let lineH = line.map(\.height).sorted()[line.count / 2]
         let tol = max(1.0, 0.12 * lineH)
-        let tops = glyphs.map(\.y0).sorted(), bottoms = glyphs.map(\.y1).sorted()
-        let topMode = mode(tops, tol), bottomMode = mode(bottoms, tol)
-        evidence += topMode - bottomMode
+        evidence += mode(line.map(\.y0).sorted(), tol) - mode(line.map(\.y1).sorted(), tol)
+        glyphs += line.count
     }
-    return evidence
+    return evidence >= 20 && Double(evidence) >= 0.15 * Double(glyphs)
 }
 
 /// The largest number of sorted values within a window of width 2·tol.

@@ -28,6 +28,8 @@ func removeRulings(_ img: inout BinaryImage, minLength: Int, maxThickness: Int) 
     }
     let long = UInt16(min(minLength, Int(UInt16.max))), thin = UInt16(maxThickness)
     var horizontal: [Ruling] = [], vertical: [Ruling] = []
+    // Vertical pieces are collected as runs per column while scanning rows.
+    var openTop = [Int](repeating: -1, count: w), lastRow = [Int](repeating: -2, count: w)
     hRun.withUnsafeBufferPointer { hr in
         vRun.withUnsafeBufferPointer { vr in
             img.bits.withUnsafeMutableBufferPointer { bits in
@@ -36,14 +38,22 @@ func removeRulings(_ img: inout BinaryImage, minLength: Int, maxThickness: Int) 
                     let isV = vr[i] >= long && (hr[i] <= thin || hr[i] >= long)
                     guard isH || isV else { continue }
                     bits[i] = 0
+                    let x = i % w, y = i / w
                     if isH {
-                        appendPixel(&horizontal, i % w, i / w, horizontal: true)
+                        appendPixel(&horizontal, x, y)
+                    } else if lastRow[x] == y - 1 {
+                        lastRow[x] = y
                     } else {
-                        appendPixel(&vertical, i % w, i / w, horizontal: false)
+                        if openTop[x] >= 0 { vertical.append(Ruling(x0: x, y0: openTop[x], x1: x, y1: lastRow[x])) }
+                        openTop[x] = y
+                        lastRow[x] = y
                     }
                 }
             }
         }
+    }
+    for x in 0..<w where openTop[x] >= 0 {
+        vertical.append(Ruling(x0: x, y0: openTop[x], x1: x, y1: lastRow[x]))
     }
     return mergeSegments(horizontal, horizontal: true, length: minLength)
         + mergeSegments(vertical, horizontal: false, length: minLength)
@@ -79,10 +89,9 @@ private func runLengths(_ bits: UnsafeBufferPointer<UInt8>, _ hr: UnsafeMutableB
     }
 }
 
-/// Extends the last horizontal run on this row, or starts a new one (vertical pixels are
-/// collected as 1-pixel pieces and merged afterwards).
-private func appendPixel(_ list: inout [Ruling], _ x: Int, _ y: Int, horizontal: Bool) {
-    if horizontal, var last = list.last, last.y1 == y, last.x1 == x - 1 {
+/// Extends the last horizontal run on this row, or starts a new one.
+private func appendPixel(_ list: inout [Ruling], _ x: Int, _ y: Int) {
+    if var last = list.last, last.y1 == y, last.x1 == x - 1 {
         last.x1 = x
         list[list.count - 1] = last
         return
@@ -118,18 +127,44 @@ private func mergeSegments(_ pieces: [Ruling], horizontal: Bool, length: Int) ->
 }
 
 /// Large solid dark blocks with holes (white text on a dark header bar) are inverted in place so
-/// their text becomes ink like the rest of the page. Returns how many blocks were inverted.
+/// their text becomes ink like the rest of the page. A block must be nearly rectangular (its
+/// bounding box's edges are ink), so a punch hole or a big bold glyph is left alone; a band along
+/// its edges is cleared rather than inverted, since binarisation frays a dark block's border.
+/// Returns how many blocks were inverted.
 func invertDarkBlocks(_ img: inout BinaryImage, components: [Component], characterHeight: Double) -> Int {
     var n = 0
     let w = img.width
+    let band = max(2, Int(0.2 * characterHeight))
     for c in components where Double(c.height) >= 1.3 * characterHeight
         && Double(c.width) >= 3 * characterHeight && c.fill >= 0.6 && c.fill <= 0.97 {
+        let x0 = Int(c.x0), x1 = Int(c.x1), y0 = Int(c.y0), y1 = Int(c.y1)
+        guard isRectangular(img, x0, y0, x1, y1, inset: band) else { continue }
         img.bits.withUnsafeMutableBufferPointer { bits in
-            for y in Int(c.y0)...Int(c.y1) {
-                for x in Int(c.x0)...Int(c.x1) { bits[y * w + x] ^= 1 }
+            for y in y0...y1 {
+                let edgeRow = y < y0 + band || y > y1 - band
+                for x in x0...x1 {
+                    if edgeRow || x < x0 + band || x > x1 - band { bits[y * w + x] = 0 } else { bits[y * w + x] ^= 1 }
+                }
             }
         }
         n += 1
     }
     return n
+}
+
+/// Whether the rows and columns `inset` inside the box's edges are (almost) all ink.
+private func isRectangular(_ img: BinaryImage, _ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, inset: Int) -> Bool {
+    let w = img.width
+    let ix0 = x0 + inset, ix1 = x1 - inset, iy0 = y0 + inset, iy1 = y1 - inset
+    guard ix1 > ix0, iy1 > iy0 else { return false }
+    var ink = 0, total = 0
+    for x in ix0...ix1 {
+        ink += Int(img.bits[iy0 * w + x]) + Int(img.bits[iy1 * w + x])
+        total += 2
+    }
+    for y in iy0...iy1 {
+        ink += Int(img.bits[y * w + ix0]) + Int(img.bits[y * w + ix1])
+        total += 2
+    }
+    return ink * 10 >= total * 9
 }

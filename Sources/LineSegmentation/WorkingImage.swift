@@ -8,6 +8,8 @@ func sealSuppressedGray(_ r: Int, _ g: Int, _ b: Int) -> Int {
     let lum = (77 * r + 150 * g + 29 * b) >> 8
     guard isSealColour(r, g, b) else { return lum }
     let mx = max(r, max(g, b)), sat = mx - min(r, min(g, b))
+    // The brightest channel, not white: a bright red seal becomes near-paper, while dark blue or
+    // red print (coloured headings, white text on a blue bar's surround) stays visible as gray.
     let t = min(sat - 50, 50)
     return lum + (mx - lum) * t / 50
 }
@@ -18,12 +20,16 @@ func sealSuppressedGray(_ r: Int, _ g: Int, _ b: Int) -> Int {
 func isSealColour(_ r: Int, _ g: Int, _ b: Int) -> Bool {
     let mx = max(r, max(g, b)), sat = mx - min(r, min(g, b))
     guard sat > 50, mx > 120 else { return false }
-    return (r == mx && abs(g - b) * 2 < sat) || (b == mx && abs(r - g) * 2 < sat)
+    // Hue within about 12° of pure red (seals; the brown-red print of invoice forms lies near 25°
+    // and is text), or within 30° of blue (stamps, including violet ones). Blue must also be
+    // stamp ink soaked into paper, never pure: pure bright blue is a hyperlink or a heading.
+    return (r == mx && abs(g - b) * 5 <= sat) || (b == mx && abs(r - g) * 2 < sat && min(r, g) >= 40)
 }
 
-/// Whether the page has seal-coloured ink worth suppressing: some, but less than its black ink.
-/// When most ink is red or blue (a receipt printed in purple, a page typed in blue), the colour
-/// is the text, not a stamp on it; with none at all, the gray page serves as it is.
+/// Whether the page has seal-coloured ink worth suppressing alongside black text. When nearly all
+/// ink is red or blue (a receipt printed in purple, a page typed in blue), the colour is the
+/// text, not a stamp on it; with no coloured ink at all, the gray page serves as it is. A big seal
+/// on a sparse page can outweigh the text, so black ink need only be a fair share, not a majority.
 func hasSealsToSuppress(_ rgb: RGBImage) -> Bool {
     var black = 0, coloured = 0
     rgb.pixels.withUnsafeBufferPointer { px in
@@ -40,7 +46,7 @@ func hasSealsToSuppress(_ rgb: RGBImage) -> Bool {
             y += 3
         }
     }
-    return coloured >= 20 && coloured <= black
+    return coloured >= 20 && black * 4 >= coloured
 }
 
 /// The page reduced to the resolution segmentation works at: averaged over `factor`×`factor`
@@ -57,6 +63,19 @@ func makeWorkingImage(_ page: PageBitmap, factor: Int, suppressSeals useRGB: Boo
         rgb.pixels.withUnsafeBufferPointer { col in
             out.withUnsafeMutableBufferPointer { dst in
                 let stride = sw * 3
+                if factor == 2 {
+                    for oy in 0..<h {
+                        let a = 2 * oy * stride, b = a + stride, o = oy * w
+                        for ox in 0..<w {
+                            let p = a + 6 * ox, q = b + 6 * ox
+                            let r = Int(col[p]) + Int(col[p + 3]) + Int(col[q]) + Int(col[q + 3])
+                            let g = Int(col[p + 1]) + Int(col[p + 4]) + Int(col[q + 1]) + Int(col[q + 4])
+                            let bl = Int(col[p + 2]) + Int(col[p + 5]) + Int(col[q + 2]) + Int(col[q + 5])
+                            dst[o + ox] = UInt8(truncatingIfNeeded: sealSuppressedGray(r >> 2, g >> 2, bl >> 2))
+                        }
+                    }
+                    return
+                }
                 for oy in 0..<h {
                     let rowBase = oy * factor * stride
                     for ox in 0..<w {
@@ -79,6 +98,17 @@ func makeWorkingImage(_ page: PageBitmap, factor: Int, suppressSeals useRGB: Boo
     }
     page.gray.pixels.withUnsafeBufferPointer { gray in
         out.withUnsafeMutableBufferPointer { dst in
+            if factor == 2 {
+                // The common case (A4 at 300 dpi), unrolled so the compiler vectorises it.
+                for oy in 0..<h {
+                    let a = 2 * oy * sw, b = a + sw, o = oy * w
+                    for ox in 0..<w {
+                        let s = Int(gray[a + 2 * ox]) + Int(gray[a + 2 * ox + 1]) + Int(gray[b + 2 * ox]) + Int(gray[b + 2 * ox + 1])
+                        dst[o + ox] = UInt8(truncatingIfNeeded: s >> 2)
+                    }
+                }
+                return
+            }
             for oy in 0..<h {
                 let rowBase = oy * factor * sw
                 for ox in 0..<w {
@@ -96,125 +126,3 @@ func makeWorkingImage(_ page: PageBitmap, factor: Int, suppressSeals useRGB: Boo
     return GrayImage(width: w, height: h, pixels: out)
 }
 
-/// Paper brightness estimated on a coarse grid (the brightest pixel of each block, spread over
-/// neighbouring blocks so text-dense blocks still see paper), used to flatten uneven lighting
-/// and shadows in photos before binarising, and to normalise line crops the same way.
-struct BackgroundField: Sendable {
-    let block: Int
-    let cols: Int
-    let rows: Int
-    /// Paper level per block, 1...255.
-    let level: [UInt8]
-    /// Global stretch applied after flattening: output = (v - black) * 255 / (255 - black).
-    let black: Int
-    /// True when the page is already evenly lit paper and flattening would change nothing.
-    let isFlat: Bool
-
-    init(_ img: GrayImage, block: Int) {
-        self.block = block
-        let cols = (img.width + block - 1) / block, rows = (img.height + block - 1) / block
-        self.cols = cols
-        self.rows = rows
-        var maxima = [UInt8](repeating: 0, count: cols * rows)
-        img.pixels.withUnsafeBufferPointer { px in
-            maxima.withUnsafeMutableBufferPointer { mx in
-                for y in 0..<img.height {
-                    let br = (y / block) * cols
-                    var x = 0, c = 0
-                    while x < img.width {
-                        let end = min(img.width, x + block)
-                        var m = mx[br + c]
-                        while x < end { m = max(m, px[y * img.width + x]); x += 1 }
-                        mx[br + c] = m
-                        c += 1
-                    }
-                }
-            }
-        }
-        let spread = BackgroundField.dilate(maxima, cols: cols, rows: rows, radius: 2).map { max($0, 1) }
-        let flat = spread.allSatisfy { $0 >= 235 }
-        level = spread
-        isFlat = flat
-        black = BackgroundField.blackPoint(img, level: spread, isFlat: flat, block: block, cols: cols)
-    }
-
-    private static func dilate(_ v: [UInt8], cols: Int, rows: Int, radius: Int) -> [UInt8] {
-        var tmp = v, out = v
-        for r in 0..<rows {
-            for c in 0..<cols {
-                var m: UInt8 = 0
-                for k in max(0, c - radius)...min(cols - 1, c + radius) { m = max(m, v[r * cols + k]) }
-                tmp[r * cols + c] = m
-            }
-        }
-        for r in 0..<rows {
-            for c in 0..<cols {
-                var m: UInt8 = 0
-                for k in max(0, r - radius)...min(rows - 1, r + radius) { m = max(m, tmp[k * cols + c]) }
-                out[r * cols + c] = m
-            }
-        }
-        return out
-    }
-
-    /// The 0.5th percentile of the flattened page: ink of faded scans is stretched down to black.
-    private static func blackPoint(_ img: GrayImage, level: [UInt8], isFlat: Bool, block: Int, cols: Int) -> Int {
-        var hist = [Int](repeating: 0, count: 256)
-        let step = max(1, img.width * img.height / 200_000)
-        var i = 0
-        while i < img.pixels.count {
-            let x = i % img.width, y = i / img.width
-            let bg = isFlat ? 255 : Int(level[(y / block) * cols + x / block])
-            hist[min(255, Int(img.pixels[i]) * 255 / bg)] += 1
-            i += step
-        }
-        let total = hist.reduce(0, +)
-        var seen = 0
-        for v in 0..<256 {
-            seen += hist[v]
-            if seen * 200 >= total { return min(v, 160) }
-        }
-        return 0
-    }
-
-    /// Paper level at a working-image point, interpolated between block centres.
-    @inline(__always)
-    func paper(atX x: Double, y: Double) -> Double {
-        if isFlat { return 255 }
-        let fx = min(max(x / Double(block) - 0.5, 0), Double(cols - 1))
-        let fy = min(max(y / Double(block) - 0.5, 0), Double(rows - 1))
-        let c0 = Int(fx), r0 = Int(fy)
-        let c1 = min(c0 + 1, cols - 1), r1 = min(r0 + 1, rows - 1)
-        let tx = fx - Double(c0), ty = fy - Double(r0)
-        let top = Double(level[r0 * cols + c0]) * (1 - tx) + Double(level[r0 * cols + c1]) * tx
-        let bot = Double(level[r1 * cols + c0]) * (1 - tx) + Double(level[r1 * cols + c1]) * tx
-        return top * (1 - ty) + bot * ty
-    }
-
-    /// Maps a raw gray value seen on paper of level `paper` to the normalised scale.
-    @inline(__always)
-    func normalise(_ v: Double, paper: Double) -> UInt8 {
-        let flat = min(255, v * 255 / max(paper, 1))
-        let s = (flat - Double(black)) * 255 / Double(255 - black)
-        return UInt8(min(255, max(0, s)))
-    }
-
-    /// The working image flattened and stretched.
-    func apply(_ img: GrayImage) -> GrayImage {
-        if isFlat && black == 0 { return img }
-        var out = img
-        let w = img.width
-        out.pixels.withUnsafeMutableBufferPointer { px in
-            var rowPaper = [Double](repeating: 255, count: w)
-            for y in 0..<img.height {
-                if !isFlat {
-                    for x in 0..<w { rowPaper[x] = paper(atX: Double(x) + 0.5, y: Double(y) + 0.5) }
-                }
-                for x in 0..<w {
-                    px[y * w + x] = normalise(Double(px[y * w + x]), paper: rowPaper[x])
-                }
-            }
-        }
-        return out
-    }
-}

@@ -44,3 +44,18 @@ public struct OCRLine: Codable, Sendable, Equatable {
         self.bbox = bbox
     }
 }
+
+import ArchiveStore
+
+extension OCRDocument {
+    /// A stored document in the truth format (what `show --json` and the API print).
+    public init(_ content: DocumentContent) {
+        self.init(path: content.document.path, pages: content.pages.map { page in
+            OCRPage(page: page.page.number, width: page.page.width, height: page.page.height, dpi: page.page.dpi,
+                    source: page.page.source.rawValue,
+                    lines: page.lines.map {
+                        OCRLine(text: $0.text, confidence: $0.confidence, bbox: [$0.box.x0, $0.box.y0, $0.box.x1, $0.box.y1])
+                    })
+        })
+    }
+}

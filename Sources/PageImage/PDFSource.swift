@@ -80,9 +80,14 @@ final class PDFSource: PageSource {
                                                limit: limits.maxPixelsPerPage)
         }
         return try withPage(index) { page in
-            guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height)),
-                  cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
+            let stride = cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, Int32(width))
+            guard stride > 0, let memory = dv_page_buffer(Int(stride) * height) else {
                 throw PageImageError.renderFailed(path: name, page: index + 1, reason: "cannot allocate \(width)x\(height) surface")
+            }
+            defer { free(memory) }
+            guard let surface = cairo_image_surface_create_for_data(memory, CAIRO_FORMAT_RGB24, Int32(width), Int32(height), stride),
+                  cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
+                throw PageImageError.renderFailed(path: name, page: index + 1, reason: "cannot create \(width)x\(height) surface")
             }
             defer { cairo_surface_destroy(surface) }
             let context = cairo_create(surface)

@@ -6,12 +6,40 @@ import PageImage
 /// Exit status 1 means some input failed (MISSION.md); 2 (bad usage) is ArgumentParser's.
 enum CommandFailure {
     static func report(_ error: Error) {
+        report(any: error)
+    }
+
+    static func report(_ message: String) {
+        report(any: message)
+    }
+
+    private static func report(any error: Any) {
         let line: String
         switch error {
         case let error as PageImageError: line = error.description
+        case let text as String: line = text
         default: line = String(describing: error)
         }
-        FileHandle.standardError.write(Data("docvault: \(line)\n".utf8))
+        FileHandle.standardError.write(Data("docvault: \(oneLine(line))\n".utf8))
+    }
+
+    /// File names may hold newlines or control characters; each report stays one line.
+    static func oneLine(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += String(format: "\\x%02x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
     }
 }
 

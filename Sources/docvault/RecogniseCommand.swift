@@ -23,9 +23,7 @@ struct RecogniseCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let directory = ModelDirectory.locate(explicit: model) else {
-            throw ValidationError("no weights/crnn.safetensors found; pass --model DIR or set \(ModelDirectory.environmentVariable)")
-        }
+        guard let directory = ModelDirectory.locate(explicit: model) else { throw RecogniseError.noModel }
         let loaded = try CRNNModel(directory: directory)
         let lines = try images.map(LineImageFile.load)
         let results = RecognitionSession(model: loaded).recognise(lines)
@@ -59,12 +57,15 @@ private struct RecognisedLineRecord: Encodable {
     var characters: [Character]
 }
 
-enum LineImageFileError: Error, CustomStringConvertible {
+enum RecogniseError: Error, CustomStringConvertible {
+    case noModel
     case unreadable(file: String, reason: String)
     case unsupportedFormat(file: String)
 
     var description: String {
         switch self {
+        case .noModel:
+            return "no weights/crnn.safetensors found above the executable or the working directory; pass --model DIR or set \(ModelDirectory.environmentVariable)"
         case let .unreadable(file, reason): return "\(file): cannot read image: \(reason)"
         case let .unsupportedFormat(file): return "\(file): not a PNG or binary PGM (P5) image"
         }
@@ -76,12 +77,12 @@ enum LineImageFileError: Error, CustomStringConvertible {
 enum LineImageFile {
     static func load(_ path: String) throws -> LineImage {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw LineImageFileError.unreadable(file: path, reason: "no such file or not readable")
+            throw RecogniseError.unreadable(file: path, reason: "no such file or not readable")
         }
         let bytes = [UInt8](data)
         if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return try png(bytes, path: path) }
         if bytes.starts(with: Array("P5".utf8)) { return try pgm(bytes, path: path) }
-        throw LineImageFileError.unsupportedFormat(file: path)
+        throw RecogniseError.unsupportedFormat(file: path)
     }
 
     /// libpng's simplified API converts any PNG colour type to 8-bit gray.
@@ -90,13 +91,13 @@ enum LineImageFile {
         image.version = UInt32(PNG_IMAGE_VERSION)
         defer { png_image_free(&image) }
         let begun = bytes.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
-        guard begun != 0 else { throw LineImageFileError.unreadable(file: path, reason: message(of: image)) }
+        guard begun != 0 else { throw RecogniseError.unreadable(file: path, reason: message(of: image)) }
         image.format = UInt32(PNG_FORMAT_GRAY)
         let width = Int(image.width), height = Int(image.height)
         var pixels = [UInt8](repeating: 255, count: width * height)
         var background = png_color(red: 255, green: 255, blue: 255)  // transparent areas become paper
         let finished = png_image_finish_read(&image, &background, &pixels, Int32(width), nil)
-        guard finished != 0 else { throw LineImageFileError.unreadable(file: path, reason: message(of: image)) }
+        guard finished != 0 else { throw RecogniseError.unreadable(file: path, reason: message(of: image)) }
         return LineImage(width: width, height: height, pixels: pixels)
     }
 
@@ -119,13 +120,13 @@ enum LineImageFile {
                 index += 1
                 digits += 1
             }
-            guard digits > 0 else { throw LineImageFileError.unreadable(file: path, reason: "malformed PGM header") }
+            guard digits > 0 else { throw RecogniseError.unreadable(file: path, reason: "malformed PGM header") }
             fields.append(value)
         }
         index += 1
         let (width, height, maxValue) = (fields[0], fields[1], fields[2])
         guard maxValue == 255, bytes.count - index >= width * height else {
-            throw LineImageFileError.unreadable(file: path, reason: "PGM must be 8-bit (maxval 255) and complete")
+            throw RecogniseError.unreadable(file: path, reason: "PGM must be 8-bit (maxval 255) and complete")
         }
         return LineImage(width: width, height: height, pixels: Array(bytes[index..<index + width * height]))
     }

@@ -4,7 +4,7 @@ import PageImage
 struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
-        abstract: "Rasterise one page of a PDF, PNG, JPEG or TIFF file into a PNG image.")
+        abstract: "Rasterise one page of a PDF, PNG, JPEG or TIFF file into a PNG (or PGM/PPM) image.")
 
     @Argument(help: "The document (format recognised by content).")
     var file: String
@@ -14,7 +14,7 @@ struct RenderCommand: ParsableCommand {
 
     @OptionGroup var render: RenderOptions
 
-    @Option(help: "Where to write the PNG.")
+    @Option(help: "Where to write the page: PNG, or binary PGM/PPM when the name ends in .pgm or .ppm.")
     var out: String
 
     @Flag(help: "Write the gray bitmap even when the page has colour.")
@@ -28,7 +28,8 @@ struct RenderCommand: ParsableCommand {
         do {
             let document = try Document(path: file)
             let bitmap = try document.page(page, dpi: render.dpi, colour: !gray)
-            try PNGEncoder.write(bitmap, to: out)
+            let netpbm = [".pgm", ".ppm", ".pnm"].contains { out.lowercased().hasSuffix($0) }
+            if netpbm { try PNMEncoder.write(bitmap, to: out) } else { try PNGEncoder.write(bitmap, to: out) }
             print("\(file) page \(page): \(bitmap.gray.width)x\(bitmap.gray.height) px at \(formatDPI(bitmap.dpi)) dpi, "
                   + "\(bitmap.rgb == nil ? "gray" : "colour") -> \(out)")
         } catch {

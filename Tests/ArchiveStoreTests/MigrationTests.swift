@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import ArchiveStore
 
@@ -33,6 +34,34 @@ import Testing
         #expect(try temporary.archive.appliedMigrations() == EmbeddedMigrations.all.map(\.name))
         let again = try Archive(path: temporary.archive.path)
         #expect(try again.appliedMigrations() == EmbeddedMigrations.all.map(\.name))
+    }
+
+    /// An archive made before the prefix indexes (0001 only) keeps its lines searchable after
+    /// 0002 recreates and rebuilds the index.
+    @Test func upgradingFromTheFirstSchemaRebuildsTheIndex() throws {
+        let temporary = try TemporaryArchive()
+        let path = temporary.directory.appendingPathComponent("old.sqlite").path
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in db.add(tokenizer: ArchiveTokenizer.self) }
+        let old = try DatabaseQueue(path: path, configuration: configuration)
+        try Archive.migrator.migrate(old, upTo: "0001_initial")
+        try old.write { db in
+            try db.execute(sql: """
+                INSERT INTO documents (id, path, size, mtime, sha256, kind, page_count, status, ingested_at)
+                VALUES (1, '/old.png', 1, 0, ?, 'png', 1, 'complete', 0);
+                INSERT INTO pages (id, document_id, number, width, height, dpi, source) VALUES (1, 1, 1, 10, 10, 300, 'ocr');
+                INSERT INTO lines (page_id, number, x0, y0, x1, y1, text, confidence)
+                VALUES (1, 1, 0, 0, 5, 5, 'Invoice 发票 1,234.50', 0.9);
+                """, arguments: [fakeHash("old")])
+        }
+        try old.close()
+        let archive = try Archive(path: path)
+        #expect(try archive.appliedMigrations() == EmbeddedMigrations.all.map(\.name))
+        for query in ["发票", "inv*", "1234.50", "invoic*"] {
+            #expect(try archive.search(query).documents.map(\.document.path) == ["/old.png"], "\(query)")
+        }
+        try archive.store(document: makeDocument("new", pages: [["发票 new"]]))
+        #expect(try archive.search("发票").documents.count == 2)
     }
 
     @Test func theDatabaseIsInWALMode() throws {

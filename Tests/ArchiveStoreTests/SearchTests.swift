@@ -70,6 +70,24 @@ let everything = SearchOptions(limit: 100, linesPerDocument: 100, fuzzyFallback:
         }
     }
 
+    @Test func theFilteredPathFindsTheSameLines() throws {
+        let temporary = try makeSearchArchive()
+        var filtered = everything
+        filtered.minConfidence = 0  // forces the joined query
+        for query in Self.hanziSubstrings(length: 2) {
+            let plain = try temporary.archive.search(query, options: everything).lineTexts.sorted()
+            #expect(try temporary.archive.search(query, options: filtered).lineTexts.sorted() == plain, "\(query)")
+        }
+    }
+
+    @Test func aSmallRankingWindowStillReturnsMatches() throws {
+        let temporary = try makeSearchArchive()
+        var narrow = everything
+        narrow.rankingWindow = 1
+        let results = try temporary.archive.search("发票", options: narrow)
+        #expect(results.lineTexts.count == 1)
+    }
+
     @Test func highlightCoversTheWholeHanziPhrase() throws {
         let temporary = try makeSearchArchive()
         let results = try temporary.archive.search("专用发票", options: everything)
@@ -120,6 +138,40 @@ let everything = SearchOptions(limit: 100, linesPerDocument: 100, fuzzyFallback:
         #expect(try texts("acme*").count == 3)
         #expect(try texts("Rech*") == ["ACME GmbH Rechnung Nr. 2024-0042"])
         #expect(try texts("Rech") == [])
+        // One-letter and hanzi "prefixes" are plain terms.
+        #expect(SearchQuery(parsing: "a*").required == [[SearchQuery.Term(text: "a", isPrefix: false)]])
+        #expect(SearchQuery(parsing: "发*").required == [[SearchQuery.Term(text: "发", isPrefix: false)]])
+        #expect(SearchQuery(parsing: "2024-0*").matchExpression == "\"2024-0\"")
+        #expect(try texts("INV-10*") == ["Reference INV-1005"])
+        // Prefixes longer than the prefix indexes are searched as their completions.
+        #expect(try texts("Rechn*") == ["ACME GmbH Rechnung Nr. 2024-0042"])
+        #expect(try texts("invoic*") == ["Dear ACME team, thank you for the invoices.", "Invoice date 2024-05-12"])
+        #expect(try texts("invoic* -date") == ["Dear ACME team, thank you for the invoices."])
+    }
+
+    @Test func longPrefixesExpandToTheirFewCompletions() throws {
+        let temporary = try makeSearchArchive()
+        let expanded = try temporary.archive.read { db in
+            try Archive.expandingLongPrefixes(SearchQuery(parsing: "invoic* acme*"), db)
+        }
+        #expect(expanded.required == [
+            [SearchQuery.Term(text: "invoice", isPrefix: false), SearchQuery.Term(text: "invoices", isPrefix: false)],
+            [SearchQuery.Term(text: "acme", isPrefix: true)],
+        ])
+    }
+
+    @Test func matchingLinesCountsEveryMatchOfTheDocument() throws {
+        let temporary = try TemporaryArchive()
+        try temporary.archive.store(document: makeDocument("other", pages: [["发票 x"]]))
+        try temporary.archive.store(document: makeDocument("many", pages: [["发票 1", "无关", "发票 2"], ["发票 3"]],
+                                                           confidence: 0.5))
+        try temporary.archive.store(document: makeDocument("later", pages: [["发票 y", "发票 z"]]))
+        let options = SearchOptions(linesPerDocument: 1)
+        let counts = try temporary.archive.search("发票", options: options).documents
+            .map { ($0.document.path, $0.matchingLines) }
+        #expect(Dictionary(uniqueKeysWithValues: counts) == ["/archive/other": 1, "/archive/many": 3, "/archive/later": 2])
+        let sure = try temporary.archive.search("发票", options: SearchOptions(minConfidence: 0.8)).documents
+        #expect(sure.map(\.matchingLines).sorted() == [1, 2])
     }
 
     @Test func resultsAreGroupedByDocumentBestFirst() throws {

@@ -96,6 +96,19 @@ import Testing
         #expect(throws: PageImageError.invalidDPI(path: invoice, dpi: 0)) { try document.page(1, dpi: 0) }
     }
 
+    @Test func pdfPageCountLimit() {
+        #expect(throws: PageImageError.tooManyPages(path: invoice, pages: 1, limit: 0)) {
+            try Document(path: invoice, limits: Limits(maxPages: 0))
+        }
+    }
+
+    @Test func inMemoryPDFMatchesFile() throws {
+        let fromFile = try Document(path: invoice).page(1, dpi: 50)
+        let upload = try Document(data: Data(contentsOf: URL(fileURLWithPath: invoice)), name: "upload")
+        #expect(upload.path == "upload")
+        #expect(try upload.page(1, dpi: 50).gray == fromFile.gray)
+    }
+
     @Test func assemblerSplitsWordsAndLines() {
         let scalars = Array("ab c\nd".unicodeScalars)
         let boxes: [(Double, Double, Double, Double)] = [(0, 0, 1, 2), (1, 0, 2, 2), (2, 0, 3, 2), (3, 0, 4, 2),

@@ -2,7 +2,8 @@
 // and writes truth-format JSON per document plus per-page timings. scripts/eval-lines drives it;
 // it reads PNM so measuring does not depend on any particular image decoder.
 //
-//   linebench LIST OUT_DIR [--draw DIR]
+//   linebench LIST OUT_DIR [--draw DIR] [--crops DIR]
+// --crops writes every line as the recogniser gets it (height 32) to DIR/<id>-p<N>-l<K>.png.
 // LIST: one page per line, "id<TAB>page<TAB>dpi<TAB>path.pnm"; pages of one id are consecutive.
 import Foundation
 import LineSegmentation
@@ -74,12 +75,29 @@ func cpuNanoseconds() -> UInt64 {
     return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }
 
+/// A "VmXXX:   1234 kB" field of /proc/self/status, in MB.
+func procStatusMegabytes(_ field: String) -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
+        let kb = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Double($0) } ?? 0
+        return kb / 1024
+    }
+    return 0
+}
+
+func maxRSSMegabytes() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
 let args = CommandLine.arguments
 guard args.count >= 3 else {
     FileHandle.standardError.write(Data("usage: linebench LIST OUT_DIR [--draw DIR]\n".utf8))
     exit(2)
 }
 let drawDir = args.firstIndex(of: "--draw").map { args[$0 + 1] }
+let cropDir = args.firstIndex(of: "--crops").map { args[$0 + 1] }
 let list = try String(contentsOfFile: args[1], encoding: .utf8)
 var docs: [(String, [[String: Any]])] = []
 let segmenter = LineSegmenter()
@@ -89,11 +107,26 @@ for row in list.split(separator: "\n") {
     let page = try readPNM(f[3], page: pageNo, dpi: dpi)
     // Thread CPU time, not wall time: the measuring machine is shared, and the figure wanted is
     // the cost on one core.
+    // Reset the kernel's peak-RSS mark so the growth below is this page's alone.
+    try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    let rssBefore = procStatusMegabytes("VmRSS")
     let c0 = cpuNanoseconds()
     let layout = segmenter.segment(page)
     let ms = Double(cpuNanoseconds() - c0) / 1e6
-    print("\(f[0])\t\(pageNo)\t\(page.gray.width)x\(page.gray.height)\t\(String(format: "%.1f", ms))\t\(layout.lines.count)\trot=\(layout.rotation)\tskew=\(String(format: "%.2f", layout.skewDegrees))")
+    // What the recogniser will ask for next: every line cut at its input height.
+    let c1 = cpuNanoseconds()
+    for line in layout.lines { _ = layout.lineImage(line, height: 32) }
+    let cropMs = Double(cpuNanoseconds() - c1) / 1e6
+    // Growth of the peak over the resident size before segmenting: the segmenter's own memory
+    // for this page, crops included.
+    let rssGrowth = procStatusMegabytes("VmHWM") - rssBefore
+    print("\(f[0])\t\(pageNo)\t\(page.gray.width)x\(page.gray.height)\t\(String(format: "%.1f", ms))\t\(layout.lines.count)\trot=\(layout.rotation)\tskew=\(String(format: "%.2f", layout.skewDegrees))\tcrops32=\(String(format: "%.1f", cropMs))\tpeak+=\(String(format: "%.1f", rssGrowth))MB")
     if let drawDir { drawBoxes(page, layout, to: "\(drawDir)/\(f[0])-p\(pageNo).pgm") }
+    if let cropDir {
+        for (k, line) in layout.lines.enumerated() {
+            try PNGEncoder.write(layout.lineImage(line, height: 32), to: "\(cropDir)/\(f[0])-p\(pageNo)-l\(k + 1).png")
+        }
+    }
     let pageJSON: [String: Any] = [
         "page": pageNo, "width": page.gray.width, "height": page.gray.height, "dpi": dpi,
         "lines": layout.lines.map { ["text": "", "bbox": $0.bbox] as [String: Any] },
@@ -105,6 +138,4 @@ for (id, pages) in docs {
     let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
     _ = FileManager.default.createFile(atPath: "\(args[2])/\(id).json", contents: data)
 }
-var usage = rusage()
-getrusage(RUSAGE_SELF.rawValue, &usage)
-print("maxrss_mb\t\(String(format: "%.1f", Double(usage.ru_maxrss) / 1024))")
+print("maxrss_mb\t\(String(format: "%.1f", maxRSSMegabytes()))")

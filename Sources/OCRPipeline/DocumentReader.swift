@@ -1,0 +1,131 @@
+import ArchiveStore
+import CRNN
+import Foundation
+import LineSegmentation
+import PageImage
+
+/// One page as read: what the truth format shows plus what the archive records.
+public struct ReadPage: Sendable {
+    public var result: OCRPage
+    public var rotation: Int
+    public var skew: Double
+    public var characterConfidences: [[Double]]
+    public var timings: [String: Double]
+}
+
+/// One document as read. `failures` names the pages that could not be read and why.
+public struct ReadDocument: Sendable {
+    public var path: String
+    public var format: DocumentFormat
+    public var pageCount: Int
+    public var pages: [ReadPage]
+    public var failures: [String]
+
+    public var result: OCRDocument { OCRDocument(path: path, pages: pages.map(\.result)) }
+}
+
+/// Reads documents page by page (render → segment → recognise, or the text layer). Not shareable
+/// between threads: it owns the recogniser's scratch buffers.
+public final class DocumentReader {
+    let engine: OCREngine
+    private let session: RecognitionSession
+
+    init(engine: OCREngine) {
+        self.engine = engine
+        self.session = RecognitionSession(model: engine.model)
+    }
+
+    public func read(path: String) throws -> ReadDocument {
+        try read(Document(path: path, limits: engine.options.limits), path: path)
+    }
+
+    public func read(data: Data, name: String) throws -> ReadDocument {
+        try read(Document(data: data, name: name, limits: engine.options.limits), path: name)
+    }
+
+    /// Reads every page; a page that fails is recorded in `failures` and the rest go on.
+    /// Throws only when the whole document cannot be read or the per-file time limit passes.
+    public func read(_ document: Document, path: String) throws -> ReadDocument {
+        let started = Date()
+        var pages: [ReadPage] = []
+        var failures: [String] = []
+        for number in 1...max(document.pageCount, 1) where number <= document.pageCount {
+            if let limit = engine.options.perFileTimeout, Date().timeIntervalSince(started) > limit {
+                throw PipelineError.timedOut(path: path, seconds: limit)
+            }
+            do {
+                pages.append(try readPage(number, of: document))
+            } catch let error as PageImageError {
+                failures.append("page \(number): \(error.reason)")
+            }
+        }
+        if pages.isEmpty, let first = failures.first {
+            throw PipelineError.unreadable(path: path, reason: first)
+        }
+        return ReadDocument(path: path, format: document.format, pageCount: document.pageCount,
+                            pages: pages, failures: failures)
+    }
+
+    private func readPage(_ number: Int, of document: Document) throws -> ReadPage {
+        let options = engine.options
+        if document.hasTextLayer && options.textLayer != .ocr {
+            let clock = Date()
+            let words = try document.textLayer(page: number, dpi: options.dpi)
+            if options.textLayer == .only || TextLayerLines.isTrustworthy(words) {
+                let size = try document.pageSize(number, dpi: options.dpi)
+                let lines = TextLayerLines.lines(from: words)
+                return ReadPage(result: OCRPage(page: number, width: size.width, height: size.height, dpi: size.dpi,
+                                                source: "text-layer", lines: lines),
+                                rotation: 0, skew: 0, characterConfidences: lines.map { _ in [] },
+                                timings: ["text-layer": Date().timeIntervalSince(clock)])
+            }
+        }
+        if options.textLayer == .only {
+            let size = try document.pageSize(number, dpi: options.dpi)
+            return ReadPage(result: OCRPage(page: number, width: size.width, height: size.height, dpi: size.dpi,
+                                            source: "text-layer", lines: []),
+                            rotation: 0, skew: 0, characterConfidences: [], timings: [:])
+        }
+        return try recognisePage(number, of: document)
+    }
+
+    private func recognisePage(_ number: Int, of document: Document) throws -> ReadPage {
+        var clock = Date()
+        var timings: [String: Double] = [:]
+        func lap(_ stage: String) {
+            let now = Date()
+            timings[stage] = now.timeIntervalSince(clock)
+            clock = now
+        }
+        let bitmap = try document.page(number, dpi: engine.options.dpi)
+        lap("render")
+        let layout = engine.segmenter.segment(bitmap)
+        lap("segment")
+        let crops = layout.lines.map { line -> CRNN.LineImage in
+            let crop = layout.lineImage(line)
+            return CRNN.LineImage(width: crop.width, height: crop.height, pixels: crop.pixels)
+        }
+        let recognised = session.recognise(crops)
+        lap("recognise")
+        var lines: [OCRLine] = []
+        var confidences: [[Double]] = []
+        for (box, line) in zip(layout.lines, recognised) {
+            let text = line.text.trimmingCharacters(in: .whitespaces)
+            guard !text.isEmpty else { continue }
+            lines.append(OCRLine(text: text, confidence: line.confidence, bbox: box.bbox))
+            confidences.append(Self.perCharacter(line, text: text))
+        }
+        return ReadPage(result: OCRPage(page: number, width: bitmap.gray.width, height: bitmap.gray.height,
+                                        dpi: bitmap.dpi, source: "ocr", lines: lines),
+                        rotation: layout.rotation, skew: layout.skewDegrees,
+                        characterConfidences: confidences, timings: timings)
+    }
+
+    /// One confidence per Character of the stored text (trimmed spaces dropped).
+    private static func perCharacter(_ line: RecognisedLine, text: String) -> [Double] {
+        var values = line.characters.map(\.confidence)
+        let leading = line.text.prefix { $0 == " " }.count
+        values.removeFirst(min(leading, values.count))
+        return Array(values.prefix(text.count))
+    }
+}

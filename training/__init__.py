@@ -1,0 +1,1 @@
+"""DocVault recogniser training: synthetic text lines -> CRNN -> weights/ (see weights/MODEL.md)."""

@@ -1,0 +1,317 @@
+"""Renders text lines the way DocVault's line segmenter will hand them to the recogniser: one printed
+line, cropped with jitter, degraded like a 150-300 dpi scan, a photo or a thermal receipt, and then
+normalised exactly as weights/MODEL.md says (PIL BILINEAR to height 32, x = (255 - p) / 255, right
+padding to a multiple of the horizontal stride).
+
+    python -m training.render --out /tmp/samples --n 40     # writes sample PNGs to look at
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import io
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from fontTools.ttLib import TTFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+INPUT_HEIGHT = 32
+NOTO = "/usr/share/fonts/opentype/noto/"
+TT = "/usr/share/fonts/truetype/"
+
+
+@dataclass(frozen=True)
+class Face:
+    path: str
+    name: str          # family + style as PIL reports it, used to find the index inside a .ttc
+    cjk: bool
+    mono: bool = False
+
+
+def _noto(kind: str, weight: str, family: str) -> Face:
+    return Face(f"{NOTO}Noto{kind}CJK-{weight}.ttc", f"{family}|{weight}", True, "Mono" in family)
+
+
+TRAIN_FACES = [
+    _noto("Sans", "Regular", "Noto Sans CJK SC"), _noto("Sans", "Light", "Noto Sans CJK SC"),
+    _noto("Sans", "Medium", "Noto Sans CJK SC"), _noto("Sans", "Bold", "Noto Sans CJK SC"),
+    _noto("Sans", "Black", "Noto Sans CJK SC"), _noto("Sans", "DemiLight", "Noto Sans CJK SC"),
+    _noto("Serif", "Regular", "Noto Serif CJK SC"), _noto("Serif", "Light", "Noto Serif CJK SC"),
+    _noto("Serif", "Medium", "Noto Serif CJK SC"), _noto("Serif", "SemiBold", "Noto Serif CJK SC"),
+    _noto("Serif", "Bold", "Noto Serif CJK SC"), _noto("Sans", "Regular", "Noto Sans Mono CJK SC"),
+    _noto("Sans", "Bold", "Noto Sans Mono CJK SC"),
+    Face(f"{TT}wqy/wqy-zenhei.ttc", "WenQuanYi Zen Hei|Regular", True),
+    Face(f"{TT}wqy/wqy-zenhei.ttc", "WenQuanYi Zen Hei Mono|Regular", True, True),
+    Face(f"{TT}arphic/ukai.ttc", "AR PL UKai CN|Book", True),
+    Face(f"{TT}arphic/uming.ttc", "AR PL UMing CN|Light", True),
+    Face(f"{TT}liberation2/LiberationSans-Regular.ttf", "Liberation Sans|Regular", False),
+    Face(f"{TT}liberation2/LiberationSans-Bold.ttf", "Liberation Sans|Bold", False),
+    Face(f"{TT}liberation2/LiberationSans-Italic.ttf", "Liberation Sans|Italic", False),
+    Face(f"{TT}liberation2/LiberationMono-Regular.ttf", "Liberation Mono|Regular", False, True),
+    Face(f"{TT}liberation2/LiberationMono-Bold.ttf", "Liberation Mono|Bold", False, True),
+    Face(f"{TT}dejavu/DejaVuSans.ttf", "DejaVu Sans|Book", False),
+    Face(f"{TT}dejavu/DejaVuSans-Bold.ttf", "DejaVu Sans|Bold", False),
+    Face(f"{TT}dejavu/DejaVuSansCondensed.ttf", "DejaVu Sans|Condensed", False),
+    Face(f"{TT}dejavu/DejaVuSerif.ttf", "DejaVu Serif|Book", False),
+    Face(f"{TT}dejavu/DejaVuSansMono.ttf", "DejaVu Sans Mono|Book", False, True),
+    Face(f"{TT}freefont/FreeSans.ttf", "FreeSans|Regular", False),
+    Face(f"{TT}freefont/FreeSerif.ttf", "FreeSerif|Regular", False),
+    Face(f"{TT}freefont/FreeSerifBold.ttf", "FreeSerif|Bold", False),
+    Face(f"{TT}freefont/FreeMono.ttf", "FreeMono|Regular", False, True),
+    Face(f"{TT}noto/NotoMono-Regular.ttf", "Noto Mono|Regular", False, True),
+]
+# Never trained on: synthetic validation reads only these.
+VAL_FACES = [
+    Face(f"{TT}wqy/wqy-microhei.ttc", "WenQuanYi Micro Hei|Regular", True),
+    Face(f"{TT}liberation2/LiberationSerif-Regular.ttf", "Liberation Serif|Regular", False),
+]
+
+
+@functools.lru_cache(maxsize=None)
+def face_index(face: Face) -> int:
+    family, style = face.name.split("|")
+    for i in range(16):
+        try:
+            got = ImageFont.truetype(face.path, 12, index=i).getname()
+        except OSError:
+            break
+        if got[0] == family and (got[1] == style or style in face.path or len(got) < 2):
+            return i
+    if not face.path.endswith(".ttc"):
+        return 0
+    raise FileNotFoundError(f"{face.path}: no face named {family!r} {style!r}")
+
+
+@functools.lru_cache(maxsize=None)
+def face_coverage(face: Face) -> frozenset[str]:
+    """Characters the face really has a glyph for (its cmap), so no line is trained on tofu."""
+    font = TTFont(face.path, fontNumber=face_index(face), lazy=True)
+    cmap = font.getBestCmap()
+    return frozenset(chr(c) for c in cmap)
+
+
+@functools.lru_cache(maxsize=256)
+def pil_font(face: Face, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(face.path, size, index=face_index(face))
+
+
+def normalise(img: Image.Image, stride: int = 4) -> np.ndarray:
+    """MODEL.md's input normalisation: [32, W'] float32, W' a multiple of stride, ink = 1."""
+    img = img.convert("L")
+    w, h = img.size
+    new_w = max(8, round(w * INPUT_HEIGHT / h))
+    resized = img.resize((new_w, INPUT_HEIGHT), Image.BILINEAR)
+    x = (255.0 - np.asarray(resized, dtype=np.float32)) / 255.0
+    pad = (-new_w) % stride
+    if pad:
+        x = np.pad(x, ((0, 0), (0, pad)))
+    return x
+
+
+class LineRenderer:
+    """Draws lines with a random face, size and degradation; `clean` turns the degradations off."""
+
+    SIZES = [20, 24, 28, 32, 36, 40]
+
+    def __init__(self, faces: list[Face], seed: int = 0):
+        self.rng = random.Random(seed)
+        self.nrng = np.random.default_rng(seed)
+        self.faces = faces
+        self.coverage = {f: face_coverage(f) for f in faces}
+
+    def faces_for(self, text: str) -> list[Face]:
+        chars = set(text)
+        return [f for f in self.faces if chars <= self.coverage[f]]
+
+    def render(self, text: str, clean: bool = False, wide: bool = False) -> Image.Image | None:
+        """One degraded line image (8-bit gray, before normalisation), or None when no face has
+        every glyph of the text."""
+        faces = self.faces_for(text)
+        if not faces:
+            return None
+        r = self.rng
+        face = r.choice(faces)
+        font = pil_font(face, r.choice(self.SIZES))
+        bg = 255 if clean else r.randint(185, 255)
+        ink = 0 if clean else r.randint(0, min(100, bg - 90))
+        img, ink_box, line_box = self._draw(text, font, bg, ink, clean, wide)
+        if not clean:
+            img = self._overlays(img, ink_box, line_box, bg)
+            if r.random() < 0.3:
+                img = self._affine(img, bg)
+        img = self._crop(img, ink_box, line_box, clean)
+        if not clean:
+            img = self._degrade(img, bg)
+        return img
+
+    # ---- drawing -------------------------------------------------------------------------------
+    def _draw(self, text, font, bg, ink, clean, wide=False):
+        r = self.rng
+        ascent, descent = font.getmetrics()
+        size = font.size
+        if wide:  # table headers like "项  目  名  称": characters a glyph or more apart
+            spacing = r.uniform(0.5, 2.5) * size
+        else:
+            spacing = 0 if clean or r.random() > 0.12 else r.uniform(0.05, 0.5) * size
+        widths = [font.getlength(c) for c in text] if spacing else None
+        text_w = int((sum(widths) + spacing * (len(text) - 1)) if spacing else font.getlength(text)) + 1
+        margin_x, margin_y = size * 2, size * 2
+        W, H = text_w + 2 * margin_x, ascent + descent + 2 * margin_y
+        img = Image.new("L", (W, H), bg)
+        draw = ImageDraw.Draw(img)
+        x0, y0 = margin_x, margin_y
+        stroke = 1 if not clean and r.random() < 0.05 else 0  # fake bold
+        if spacing:
+            x = x0
+            for c, cw in zip(text, widths):
+                draw.text((x, y0), c, font=font, fill=ink, stroke_width=stroke, stroke_fill=ink)
+                x += cw + spacing
+        else:
+            draw.text((x0, y0), text, font=font, fill=ink, stroke_width=stroke, stroke_fill=ink)
+        arr = np.asarray(img)
+        dark = np.nonzero(arr < (bg + ink) / 2)
+        if dark[0].size:
+            ink_box = (int(dark[1].min()), int(dark[0].min()), int(dark[1].max()) + 1, int(dark[0].max()) + 1)
+        else:  # a line of spaces: treat the metric box as ink
+            ink_box = (x0, y0, x0 + text_w, y0 + ascent + descent)
+        line_box = (x0, y0, x0 + text_w, y0 + ascent + descent)
+        return img, ink_box, line_box
+
+    def _overlays(self, img, ink_box, line_box, bg):
+        """Rulings and table borders touching the text, a neighbour line, a translucent seal."""
+        r = self.rng
+        draw = ImageDraw.Draw(img)
+        lh = line_box[3] - line_box[1]
+        shade = r.randint(0, 120)
+        if r.random() < 0.15:
+            y = r.choice([ink_box[3] + r.randint(-2, 3), ink_box[1] - r.randint(-2, 3)])
+            draw.line([(0, y), (img.width, y)], fill=shade, width=r.randint(1, 3))
+        if r.random() < 0.1:
+            for x in (ink_box[0] - r.randint(1, lh // 2 + 2), ink_box[2] + r.randint(1, lh // 2 + 2)):
+                if r.random() < 0.7:
+                    draw.line([(x, 0), (x, img.height)], fill=shade, width=r.randint(1, 3))
+        if r.random() < 0.08:  # the edge of a neighbour line peeks in above or below
+            y = ink_box[1] - r.randint(2, max(3, lh // 4)) if r.random() < 0.5 else ink_box[3] + r.randint(2, max(3, lh // 4))
+            for _ in range(r.randint(3, 30)):
+                x = r.randint(0, img.width)
+                w = r.randint(2, lh)
+                hh = r.randint(1, 4)
+                draw.rectangle([x, y - hh // 2, x + w, y + hh // 2], fill=shade)
+        if r.random() < 0.05:
+            img = self._seal(img, ink_box, lh)
+        return img
+
+    def _seal(self, img, ink_box, lh):
+        """A red seal seen in gray: a ring (with a star) that darkens what lies under it."""
+        r = self.rng
+        rad = int(lh * r.uniform(0.8, 2.5))
+        cx = r.randint(ink_box[0], max(ink_box[0] + 1, ink_box[2]))
+        cy = (ink_box[1] + ink_box[3]) // 2 + r.randint(-lh, lh)
+        mask = Image.new("L", img.size, 255)
+        d = ImageDraw.Draw(mask)
+        level = r.randint(110, 190)  # red 255,0,0 has luma 76; translucent ink is lighter
+        d.ellipse([cx - rad, cy - int(rad * r.uniform(0.7, 1)), cx + rad, cy + rad], outline=level,
+                  width=max(2, rad // 8))
+        if r.random() < 0.5:
+            d.regular_polygon((cx, cy, rad // 3), 5, fill=level)
+        return Image.fromarray((np.asarray(img, np.float32) * np.asarray(mask, np.float32) / 255).astype(np.uint8))
+
+    def _affine(self, img, bg):
+        r = self.rng
+        angle = np.deg2rad(r.uniform(-1.5, 1.5))
+        shear = r.uniform(-0.25, 0.25) if r.random() < 0.5 else 0.0
+        c, s = np.cos(angle), np.sin(angle)
+        cx, cy = img.width / 2, img.height / 2
+        a, b, d, e = c, s + shear, -s, c
+        coeffs = (a, b, cx - a * cx - b * cy, d, e, cy - d * cx - e * cy)
+        return img.transform(img.size, Image.AFFINE, coeffs, resample=Image.BILINEAR, fillcolor=bg)
+
+    def _crop(self, img, ink_box, line_box, clean):
+        """A line segmenter's box: tight on ink or on the font's line box, sometimes loose or cutting."""
+        r = self.rng
+        use_ink = clean or r.random() < 0.6
+        x0, y0, x1, y1 = ink_box if use_ink else (ink_box[0], line_box[1], ink_box[2], line_box[3])
+        h = max(4, y1 - y0)
+        if clean:
+            top = bottom = int(0.1 * h)
+            left = right = int(0.15 * h)
+        else:
+            top = int(h * r.uniform(-0.06, 0.3))
+            bottom = int(h * r.uniform(-0.06, 0.3))
+            left = int(h * r.uniform(-0.03, 0.8))
+            right = int(h * r.uniform(-0.03, 0.8))
+        box = (max(0, x0 - left), max(0, y0 - top), min(img.width, x1 + right), min(img.height, y1 + bottom))
+        if box[3] - box[1] < 4 or box[2] - box[0] < 2:
+            box = ink_box
+        return img.crop(box)
+
+    def _degrade(self, img, bg):
+        """Scan resampling, blur, fading, dot-matrix, uneven light, noise, binarisation, JPEG."""
+        r, nr = self.rng, self.nrng
+        target_h = r.choice([r.randint(12, 24), r.randint(20, 40), r.randint(28, 56)])
+        w = max(2, round(img.width * target_h / img.height))
+        filt = r.choice([Image.BILINEAR, Image.BICUBIC, Image.LANCZOS, Image.BOX, Image.NEAREST])
+        if r.random() < 0.04:  # dot-matrix / thermal dots: punch a dot grid into the ink
+            a = np.asarray(img, np.float32)
+            period = r.randint(2, 4)
+            grid = np.ones_like(a)
+            grid[::period, :] = 0.3
+            grid[:, ::period] = 0.3
+            a = 255 - (255 - a) * grid
+            img = Image.fromarray(a.clip(0, 255).astype(np.uint8))
+        img = img.resize((w, target_h), filt)
+        if r.random() < 0.3:  # small scans are already soft: blur them less
+            img = img.filter(ImageFilter.GaussianBlur(r.uniform(0.3, 1.1 if target_h > 20 else 0.6)))
+        a = np.asarray(img, np.float32)
+        if r.random() < 0.15:  # thermal fading: ink pulled toward the paper, patchy
+            fade = r.uniform(0.3, 0.75)
+            patch = nr.uniform(0.7, 1.0, size=(1, a.shape[1])) if r.random() < 0.5 else 1.0
+            a = bg - (bg - a) * fade * patch
+        if r.random() < 0.2:  # uneven light: a gradient across the line
+            ramp = np.linspace(0, 1, a.shape[1], dtype=np.float32)[None, :]
+            if r.random() < 0.5:
+                ramp = ramp[:, ::-1]
+            a = a - ramp * r.uniform(20, 90)
+        if r.random() < 0.4:
+            a = a + nr.normal(0, r.uniform(2, 18), size=a.shape).astype(np.float32)
+        if r.random() < 0.1:  # a binarising scanner
+            thr = (a.max() + a.min()) / 2 + r.uniform(-20, 20)
+            a = np.where(a < thr, 0.0, 255.0)
+        img = Image.fromarray(a.clip(0, 255).astype(np.uint8))
+        if r.random() < 0.3:
+            buf = io.BytesIO()
+            img.save(buf, format="JPEG", quality=r.randint(15, 85))
+            img = Image.open(io.BytesIO(buf.getvalue())).convert("L")
+        return img
+
+
+def main() -> None:
+    from training.charset import load_charset
+    from training.textgen import TextGen
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--n", type=int, default=40)
+    ap.add_argument("--val", action="store_true")
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    gen = TextGen(load_charset(), seed=3)
+    rend = LineRenderer(VAL_FACES if args.val else TRAIN_FACES, seed=3)
+    for f in rend.faces:
+        print(f.name, face_index(f), len(rend.coverage[f]))
+    i = 0
+    while i < args.n:
+        text = gen.line()
+        img = rend.render(text)
+        if img is None:
+            continue
+        x = normalise(img)
+        Image.fromarray((255 - x * 255).astype(np.uint8)).save(args.out / f"{i:03d}.png")
+        (args.out / f"{i:03d}.txt").write_text(text)
+        i += 1
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+"""Trains the CRNN on synthetic lines, on CPU (bf16 autocast) or a GPU, resuming where it stopped.
+
+    python -m training.train                      # from scratch, or resume from --runs / weights/
+    python -m training.train --runs /work/train-runs --threads 2 --workers 1
+
+Checkpoints go to RUNS/ckpt-latest.pt every few minutes; every --val-minutes the model is measured
+(greedy CER on lines rendered with held-out fonts) and weights/crnn.safetensors is re-exported when
+the CER improves. Without a checkpoint it starts from weights/crnn.safetensors when that file matches
+the charset (optimizer state restarts), else from scratch with a warm-up curriculum.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+# Two cores shared with other work: spinning OpenMP threads waste the slices they get.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import torch  # noqa: E402  (after the OpenMP setting, which is read when torch loads)
+from torch.utils.data import DataLoader  # noqa: E402
+
+from training.charset import CHARSET_PATH, charset_sha256, load_charset
+from training.data import SyntheticBatches, collate, validation_set
+from training.export import WEIGHTS_PATH, export, read_safetensors
+from training.model import CRNN, default_config, greedy_decode
+
+
+def edit_distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+@torch.no_grad()
+def evaluate(model: CRNN, val, charset, batch: int = 32) -> float:
+    model.eval()
+    errors = total = 0
+    order = sorted(range(len(val)), key=lambda i: val[i][0].shape[1])
+    for s in range(0, len(order), batch):
+        items = [val[i] for i in order[s:s + batch]]
+        images, frames, _, _ = collate([(x, [1]) for x, _ in items])
+        logits = model(images, frames)
+        for (text, _), (_, truth) in zip(greedy_decode(logits, frames.tolist(), charset), items):
+            errors += edit_distance(text, truth)
+            total += len(truth)
+    model.train()
+    return errors / max(1, total)
+
+
+def initial_state(args, config):
+    """(model, optimizer state or None, progress dict) from the checkpoint, the shipped weights, or nothing."""
+    model = CRNN(config)
+    ckpt_path = args.runs / "ckpt-latest.pt"
+    if ckpt_path.exists():
+        ckpt = torch.load(ckpt_path, map_location="cpu")
+        if ckpt["config"] != config:
+            raise SystemExit(f"{ckpt_path}: config differs from this code's; move it away to start over")
+        model.load_state_dict(ckpt["model"])
+        return model, ckpt["optimizer"], ckpt["progress"], f"checkpoint {ckpt_path}"
+    if WEIGHTS_PATH.exists() and not args.scratch:
+        tensors, file_config = read_safetensors(WEIGHTS_PATH)
+        if file_config == config:
+            model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in tensors.items()}, strict=False)
+            return model, None, {"samples": 0, "steps": 0, "seconds": 0.0, "best_cer": 1.0,
+                                 "warm": True}, f"weights {WEIGHTS_PATH}"
+    return model, None, {"samples": 0, "steps": 0, "seconds": 0.0, "best_cer": math.inf,
+                         "warm": False}, "scratch"
+
+
+def save_checkpoint(path: Path, model, optimizer, config, progress) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "config": config,
+                "progress": progress}, tmp)
+    os.replace(tmp, path)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=Path, default=Path("/work/train-runs"))
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--warmup-samples", type=int, default=30000)
+    ap.add_argument("--val-lines", type=int, default=1000)
+    ap.add_argument("--val-minutes", type=float, default=10)
+    ap.add_argument("--ckpt-minutes", type=float, default=5)
+    ap.add_argument("--max-hours", type=float, default=1e9)
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--scratch", action="store_true", help="ignore weights/crnn.safetensors")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    args.runs.mkdir(parents=True, exist_ok=True)
+    charset = load_charset()
+    config = default_config(len(charset) + 1, charset_sha256(CHARSET_PATH))
+    model, opt_state, progress, origin = initial_state(args, config)
+    dev = torch.device(args.device)
+    model.to(dev).train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    if opt_state:
+        optimizer.load_state_dict(opt_state)
+    print(f"start from {origin}: {sum(p.numel() for p in model.parameters())} params, "
+          f"{progress['samples']} samples seen, best CER {progress['best_cer']}", flush=True)
+    val = validation_set(args.val_lines)
+    # The curriculum runs over the first samples of a run from scratch, also across a resume.
+    warmup = 0 if progress["warm"] else max(0, args.warmup_samples - progress["samples"])
+    loader = DataLoader(SyntheticBatches(args.batch, warmup), batch_size=None, num_workers=args.workers,
+                        persistent_workers=args.workers > 0, prefetch_factor=4 if args.workers else None)
+    ctc = torch.nn.CTCLoss(blank=0, zero_infinity=True)
+    amp_dtype = torch.bfloat16
+    t_start = time.time()
+    seconds0 = progress["seconds"]
+    last_log = last_ckpt = last_val = time.time()
+    loss_sum = n_sum = 0.0
+    samples_at_log = progress["samples"]
+    for images, frames, targets, target_lengths in loader:
+        step = progress["steps"]
+        lr = args.lr * min(1.0, (step + 1) / 300) * max(0.1, 0.5 ** (progress["samples"] / 3e6))
+        for g in optimizer.param_groups:
+            g["lr"] = lr
+        images = images.to(dev)
+        with torch.autocast(dev.type, dtype=amp_dtype):
+            logits = model(images, frames.to(dev))
+        log_probs = logits.float().log_softmax(2)
+        loss = ctc(log_probs, targets.to(dev), frames.to(dev), target_lengths.to(dev))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        optimizer.step()
+        progress["steps"] += 1
+        progress["samples"] += images.shape[0]
+        loss_sum += loss.item() * images.shape[0]
+        n_sum += images.shape[0]
+        now = time.time()
+        progress["seconds"] = seconds0 + (now - t_start)
+        if now - last_log >= 60:
+            rate = (progress["samples"] - samples_at_log) / (now - last_log)
+            print(f"{time.strftime('%H:%M:%S')} step {progress['steps']} samples {progress['samples']} "
+                  f"loss {loss_sum / n_sum:.3f} lr {lr:.2e} {rate:.1f} lines/s", flush=True)
+            last_log, samples_at_log, loss_sum, n_sum = now, progress["samples"], 0.0, 0.0
+        if now - last_val >= args.val_minutes * 60:
+            model_cpu = model if dev.type == "cpu" else model.to("cpu")
+            cer = evaluate(model_cpu, val, charset)
+            improved = cer < progress["best_cer"]
+            if improved:
+                progress["best_cer"] = cer
+                export(model_cpu, WEIGHTS_PATH)
+            model.to(dev)
+            hours = progress["seconds"] / 3600
+            print(f"{time.strftime('%H:%M:%S')} VAL cer {cer:.4f} best {progress['best_cer']:.4f} "
+                  f"after {progress['samples']} samples {hours:.2f} h{' -> exported' if improved else ''}", flush=True)
+            with open(args.runs / "val.tsv", "a") as f:
+                f.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')}\t{progress['samples']}\t{hours:.3f}\t{cer:.5f}\n")
+            last_val = time.time()
+        if now - last_ckpt >= args.ckpt_minutes * 60:
+            save_checkpoint(args.runs / "ckpt-latest.pt", model, optimizer, config, progress)
+            last_ckpt = now
+        if progress["seconds"] - seconds0 > args.max_hours * 3600:
+            break
+    save_checkpoint(args.runs / "ckpt-latest.pt", model, optimizer, config, progress)
+
+
+if __name__ == "__main__":
+    main()
