@@ -38,7 +38,7 @@ let package = Package(
                                .product(name: "Crypto", package: "swift-crypto"),
                                .product(name: "Logging", package: "swift-log")]),
         .target(name: "ArchiveServer",
-                dependencies: ["OCRPipeline",
+                dependencies: ["OCRPipeline", "ArchiveStore", "PageImage",
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "Logging", package: "swift-log")],
                 resources: [.copy("Public")]),

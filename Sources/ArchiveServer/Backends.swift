@@ -35,7 +35,7 @@ public protocol ArchiveReading: Sendable {
     func pageImagePNG(documentID: Int64, page: Int) async throws -> [UInt8]
     /// Store an upload and its recognised pages (de-duplicated by content hash like ingest);
     /// returns the stored document, which may be an earlier copy of the same content.
-    func store(_ upload: Upload, recognised: OCRDocument) async throws -> DocumentSummary
+    func store(_ upload: Upload, recognition: Recognition) async throws -> DocumentSummary
 }
 
 /// One uploaded file. `filename` is what the client called it, reduced to its last path component
@@ -69,10 +69,18 @@ public struct Recognition: Sendable {
     public var document: OCRDocument
     /// One PNG per page when asked for, in page order; empty otherwise.
     public var pageImages: [[UInt8]]
+    /// Pages that could not be read ("page 3: corrupt ..."); the others are in `document`.
+    public var failures: [String]
+    /// Everything the pipeline read (per-character confidences, rotation, skew), which the archive
+    /// stores for `?store=1`; nil from recognisers that are not the pipeline (test fakes).
+    public var pipelineResult: ReadDocument?
 
-    public init(document: OCRDocument, pageImages: [[UInt8]] = []) {
+    public init(document: OCRDocument, pageImages: [[UInt8]] = [], failures: [String] = [],
+                pipelineResult: ReadDocument? = nil) {
         self.document = document
         self.pageImages = pageImages
+        self.failures = failures
+        self.pipelineResult = pipelineResult
     }
 }
 

@@ -30,7 +30,7 @@ struct OCRRoutes: Sendable {
                 try Task.checkCancellation()
                 let recognition = try await recogniser.recognise(upload, renderPageImages: pageImages)
                 var documentID: Int64?
-                if store { documentID = try await archive.store(upload, recognised: recognition.document).id }
+                if store { documentID = try await archive.store(upload, recognition: recognition).id }
                 results.append(OCRFileResult(upload: upload, recognition: recognition, documentID: documentID))
             }
             return results
@@ -78,10 +78,12 @@ struct OCRFileResult: Encodable {
     var text: [String]
     var lines: [FlatLine]
     var pages: [Page]
+    /// Pages that could not be read, with the reason; the other pages are still answered.
+    var failures: [String]
     var documentID: Int64?
 
     enum CodingKeys: String, CodingKey {
-        case filename, kind, path, text, lines, pages
+        case filename, kind, path, text, lines, pages, failures
         case documentID = "document_id"
     }
 
@@ -100,6 +102,7 @@ struct OCRFileResult: Encodable {
                         lines: page.lines,
                         image: png.map { "data:image/png;base64," + Data($0).base64EncodedString() })
         }
+        failures = recognition.failures
         self.documentID = documentID
     }
 }

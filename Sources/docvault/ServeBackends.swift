@@ -1,25 +1,21 @@
 import ArchiveServer
+import ArchiveStore
 import Logging
+import OCRPipeline
 
-/// The pipeline and the archive behind `docvault serve`. The wiring point: OCRPipeline's
-/// recogniser must conform to `DocumentRecogniser` and ArchiveStore's archive to `ArchiveReading`
-/// (Sources/ArchiveServer/Backends.swift); until they do, `serve` refuses to start and says why.
+/// The pipeline and the archive behind `docvault serve`: the model loaded once, the archive opened
+/// (created when missing, like `ingest`), uploads kept beside it.
 struct ServeBackends {
     var recogniser: any DocumentRecogniser
     var archive: any ArchiveReading
 
-    static func open(databasePath: String, logger: Logger) throws(ServeError) -> ServeBackends {
-        throw .pipelineNotWired
-    }
-}
-
-enum ServeError: Error, CustomStringConvertible {
-    case pipelineNotWired
-
-    var description: String {
-        switch self {
-        case .pipelineNotWired:
-            "serve: the OCR pipeline and archive are not wired into the server in this build"
-        }
+    static func open(databasePath: String, modelDirectory: String?, options: PipelineOptions,
+                     logger: Logger) throws -> ServeBackends {
+        let engine = try OCREngine(modelDirectory: modelDirectory, options: options)
+        let store = try Archive(path: databasePath)
+        let uploads = StoreArchive.uploadsDirectory(forDatabase: databasePath)
+        logger.info("serve: model loaded", metadata: ["uploads": "\(uploads)"])
+        return ServeBackends(recogniser: PipelineRecogniser(engine: engine),
+                             archive: StoreArchive(archive: store, uploadsDirectory: uploads))
     }
 }

@@ -2,6 +2,7 @@ import ArchiveServer
 import ArgumentParser
 import Foundation
 import Logging
+import OCRPipeline
 
 /// `docvault serve`: the REST API and the web page over the same pipeline and archive as the
 /// other commands. Argument checks and start-up messages only; the server is ArchiveServer's.
@@ -16,8 +17,12 @@ struct ServeCommand: AsyncParsableCommand {
             http://HOST:PORT/?token=<token> once in the browser. /healthz needs no token.
             """)
 
-    @Option(help: "The archive database (default: $DOCVAULT_DB, else ./docvault.sqlite).")
-    var db: String?
+    @OptionGroup var archive: ArchiveOptions
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var render: RenderOptions
+
+    @Option(name: .customLong("text-layer"), help: "auto, ocr or only (see ingest).")
+    var textLayer: String = "auto"
 
     @Option(help: "Address to bind; anything but loopback requires a token.")
     var host = "127.0.0.1"
@@ -40,11 +45,10 @@ struct ServeCommand: AsyncParsableCommand {
                                    timeoutSeconds: timeout)
     }
 
-    var databasePath: String {
-        db ?? ProcessInfo.processInfo.environment["DOCVAULT_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? "docvault.sqlite"
-    }
+    var databasePath: String { archive.path }
 
     func validate() throws {
+        guard TextLayerMode(rawValue: textLayer) != nil else { throw ValidationError("--text-layer must be auto, ocr or only") }
         do {
             try serverConfiguration.validate()
         } catch {
@@ -56,7 +60,17 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "docvault.serve")
         logger.logLevel = .notice
         let configuration = serverConfiguration
-        let backends = try ServeBackends.open(databasePath: databasePath, logger: logger)
+        // The request deadline (--timeout) cancels work; no separate per-file limit.
+        let options = PipelineOptions(dpi: render.dpi, textLayer: TextLayerMode(rawValue: textLayer)!,
+                                      perFileTimeout: nil)
+        let backends: ServeBackends
+        do {
+            backends = try ServeBackends.open(databasePath: databasePath, modelDirectory: model.model,
+                                              options: options, logger: logger)
+        } catch {
+            CommandFailure.report(error)
+            throw ExitCode(1)
+        }
         let app = try buildApplication(configuration: configuration, recogniser: backends.recogniser,
                                        archive: backends.archive, logger: logger) { boundPort in
             Self.announce(configuration, port: boundPort, databasePath: databasePath)

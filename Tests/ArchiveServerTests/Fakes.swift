@@ -185,9 +185,9 @@ final class FakeArchive: ArchiveReading, @unchecked Sendable {
         return lock.withLock { pageImages[documentID] } ?? TestImages.blankPage
     }
 
-    func store(_ upload: Upload, recognised: OCRDocument) async throws -> DocumentSummary {
+    func store(_ upload: Upload, recognition: Recognition) async throws -> DocumentSummary {
         lock.withLock {
-            let document = ArchivedDocument(id: Int64(stored.count + 1), path: upload.filename, pages: recognised.pages)
+            let document = ArchivedDocument(id: Int64(stored.count + 1), path: upload.filename, pages: recognition.document.pages)
             stored.append(document)
             if upload.kind == .png || upload.kind == .jpeg { pageImages[document.id] = upload.bytes }
             return Self.summary(document)
