@@ -146,6 +146,8 @@ function renderResult(card, result, file) {
   const header = el("h3", {}, result.filename, el("small", { text: " " + result.pages.length + " page(s), " + lines + " line(s)" }));
   if (result.document_id != null) header.append(el("small", { text: " · stored as #" + result.document_id }));
   card.replaceChildren(header);
+  // Pages the pipeline could not read: said, not silently missing.
+  for (const failure of result.failures || []) card.append(el("p", { class: "error", text: failure }));
   const fallbackURL = /^image\/(png|jpeg)$/.test(file.type) ? URL.createObjectURL(file) : "";
   for (const page of result.pages) card.append(pageBlock(page, page.image || fallbackURL, null));
   linkLinesAndBoxes(card);
