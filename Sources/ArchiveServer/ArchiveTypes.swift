@@ -20,11 +20,14 @@ public struct SearchRequest: Sendable, Equatable {
 
 public struct SearchAnswer: Codable, Sendable, Equatable {
     public var query: String
+    /// True when nothing matched exactly and these are near matches (OCR confusions: 0/O, 1/l ...).
+    public var fuzzy: Bool
     /// Documents in rank order, each with its best lines.
     public var documents: [SearchDocument]
 
-    public init(query: String, documents: [SearchDocument]) {
+    public init(query: String, fuzzy: Bool = false, documents: [SearchDocument]) {
         self.query = query
+        self.fuzzy = fuzzy
         self.documents = documents
     }
 }
@@ -34,13 +37,21 @@ public struct SearchDocument: Codable, Sendable, Equatable {
     public var path: String
     /// bm25 relevance of the best line; higher is better (as ArchiveStore reports it).
     public var score: Double
+    /// Every matching line of the document; `hits` are the best few of them.
+    public var matchingLines: Int
     public var hits: [SearchHit]
 
-    public init(id: Int64, path: String, score: Double, hits: [SearchHit]) {
+    public init(id: Int64, path: String, score: Double, matchingLines: Int? = nil, hits: [SearchHit]) {
         self.id = id
         self.path = path
         self.score = score
+        self.matchingLines = matchingLines ?? hits.count
         self.hits = hits
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, path, score, hits
+        case matchingLines = "matching_lines"
     }
 }
 

@@ -158,8 +158,9 @@ extension SearchAnswer {
     /// `docvault search --json`'s results in the API's shape: a hit's snippet becomes its text and
     /// its highlights `[start, end)` code-point offsets.
     init(_ results: SearchResults) {
-        self.init(query: results.query, documents: results.documents.map { hit in
-            SearchDocument(id: hit.document.id, path: hit.document.path, score: hit.score, hits: hit.lines.map { line in
+        self.init(query: results.query, fuzzy: results.isFuzzy, documents: results.documents.map { hit in
+            SearchDocument(id: hit.document.id, path: hit.document.path, score: hit.score,
+                           matchingLines: hit.matchingLines, hits: hit.lines.map { line in
                 SearchHit(page: line.pageNumber, line: line.lineNumber, text: line.snippet.text,
                           confidence: line.confidence,
                           bbox: [line.box.x0, line.box.y0, line.box.x1, line.box.y1],

@@ -63,6 +63,11 @@ import Testing
             #expect((found["path"] as? String)?.hasSuffix("/invoice-en.pdf") == true)
             let hit = try #require((found["hits"] as? [[String: Any]])?.first)
             #expect(hit["highlights"] as? [[Int]] == [[0, 9]])
+            #expect(search["fuzzy"] as? Bool == false && found["matching_lines"] as? Int == 1)
+            // A misread query finds it through the store's OCR-confusion fallback, and says so.
+            let near = try await client.execute(uri: "/api/search?q=n0rthwind", method: .get).json()
+            #expect(near["fuzzy"] as? Bool == true)
+            #expect((near["documents"] as? [[String: Any]])?.first?["id"] as? Int == id)
 
             let listed = try await client.execute(uri: "/api/documents", method: .get).jsonArray()
             #expect(listed.count == 1)

@@ -231,8 +231,9 @@ async function search(query) {
     return;
   }
   const results = await response.json();
-  const hits = results.documents.reduce((sum, doc) => sum + doc.hits.length, 0);
-  $("search-summary").textContent = hits + " line(s) in " + results.documents.length + " document(s) for “" + results.query + "”";
+  const hits = results.documents.reduce((sum, doc) => sum + (doc.matching_lines ?? doc.hits.length), 0);
+  $("search-summary").textContent = hits + " line(s) in " + results.documents.length + " document(s) for “" + results.query + "”"
+    + (results.fuzzy ? " (no exact match; showing near matches)" : "");
   for (const doc of results.documents) {
     const list = el("ul", { class: "hits" });
     for (const hit of doc.hits) {
