@@ -29,11 +29,13 @@ public final class PipelineRecogniser: DocumentRecogniser {
                 let dpi = engine.options.dpi
                 let thread = Thread { [readers, pageCount] in
                     let reader = readers.take()
-                    defer { readers.giveBack(reader) }
-                    continuation.resume(with: Result {
+                    let result = Result {
                         try UploadReading(upload: upload, reader: reader, dpi: dpi, cancelled: flag, tally: pageCount)
                             .recognition(renderPageImages: renderPageImages)
-                    })
+                    }
+                    // Back on the shelf before the worker slot is freed, so readers never outnumber workers.
+                    readers.giveBack(reader)
+                    continuation.resume(with: result)
                 }
                 // Segmentation and the CRNN want more stack than a secondary thread's default (as ingest).
                 thread.stackSize = 8 << 20
