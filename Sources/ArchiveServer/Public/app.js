@@ -6,6 +6,12 @@ const state = { results: [], lowThreshold: 0.8, viewer: null };
 
 // ---- small DOM helpers -------------------------------------------------------------------------
 
+// The last component of a stored path (uploads live under a folder named by their hash);
+// the whole path stays in the element's title.
+function fileName(path) {
+  return path.split("/").pop() || path;
+}
+
 function el(tag, props, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(props || {})) {
@@ -243,7 +249,7 @@ async function search(query) {
         el("span", { class: "confidence" + (hit.confidence < state.lowThreshold ? " low" : ""), text: percent(hit.confidence) }));
       list.append(el("li", {}, link));
     }
-    $("search-results").append(el("li", { class: "search-document" }, el("h3", { text: doc.path }), list));
+    $("search-results").append(el("li", { class: "search-document" }, el("h3", { text: fileName(doc.path), title: doc.path }), list));
   }
 }
 
@@ -264,7 +270,8 @@ async function openDocument(id, pageNumber, box) {
 function renderViewer() {
   const { document: doc, page: number, box } = state.viewer;
   const page = doc.pages.find((p) => p.page === number) || doc.pages[0];
-  $("viewer-path").textContent = doc.path;
+  $("viewer-path").textContent = fileName(doc.path);
+  $("viewer-path").title = doc.path;
   $("viewer-page").textContent = page ? page.page + " / " + doc.pages.length : "no pages";
   $("viewer-prev").disabled = !page || page.page <= 1;
   $("viewer-next").disabled = !page || page.page >= doc.pages.length;
@@ -293,8 +300,8 @@ async function loadDocuments() {
   }
   const documents = await response.json();
   $("documents").replaceChildren(...documents.map((doc) =>
-    el("li", {}, el("button", { type: "button", class: "document-link", onclick: () => openDocument(doc.id, 1, null) },
-      doc.path), " " + doc.pages + " page(s), " + doc.lines + " line(s)")));
+    el("li", {}, el("button", { type: "button", class: "document-link", onclick: () => openDocument(doc.id, 1, null),
+      title: doc.path }, fileName(doc.path)), " " + doc.pages + " page(s), " + doc.lines + " line(s)")));
   if (documents.length === 0) $("documents").append(el("li", { text: "nothing stored yet" }));
 }
 
