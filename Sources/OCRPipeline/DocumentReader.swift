@@ -124,7 +124,7 @@ public final class DocumentReader {
         var lines: [OCRLine] = []
         var confidences: [[Double]] = []
         for (box, line) in zip(layout.lines, recognised) {
-            let text = line.text.trimmingCharacters(in: .whitespaces)
+            let text = ConfusableCharacters.repair(line.text.trimmingCharacters(in: .whitespaces))
             guard !text.isEmpty else { continue }
             lines.append(OCRLine(text: text, confidence: line.confidence, bbox: box.bbox))
             confidences.append(Self.perCharacter(line, text: text))
