@@ -103,7 +103,13 @@ public struct LineSegmenter: Sendable {
     private func wholeLine(_ chars: [Component], work: GrayImage, factor: Int) -> (PageFrame, [LineCandidate]) {
         let frame = PageFrame(workWidth: work.width, workHeight: work.height, factor: factor,
                               quarterTurns: 0, skewDegrees: 0)
-        let box = chars.dropFirst().reduce(WorkBox(chars[0])) { $0.union(WorkBox($1)) }
+        var box = chars.dropFirst().reduce(WorkBox(chars[0])) { $0.union(WorkBox($1)) }
+        // The characters found should explain the crop; when they cover little of its width, the
+        // binarisation missed most of the text (a low-contrast photo, coloured letters), and the
+        // whole crop, which its owner says is one line, is the better box.
+        if box.x1 - box.x0 + 1 < work.width * 3 / 5 {
+            box = WorkBox(x0: 0, y0: 0, x1: work.width - 1, y1: work.height - 1)
+        }
         let rect = frame.frameRect(x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1)
         return (frame, [LineCandidate(rect: rect, box: box, glyphs: [rect], onlySmall: false)])
     }

@@ -22,6 +22,14 @@ public struct ReadDocument: Sendable {
     public var failures: [String]
 
     public var result: OCRDocument { OCRDocument(path: path, pages: pages.map(\.result)) }
+
+    public init(path: String, format: DocumentFormat, pageCount: Int, pages: [ReadPage], failures: [String]) {
+        self.path = path
+        self.format = format
+        self.pageCount = pageCount
+        self.pages = pages
+        self.failures = failures
+    }
 }
 
 /// Reads documents page by page (render → segment → recognise, or the text layer). Not shareable
@@ -54,7 +62,7 @@ public final class DocumentReader {
                 throw PipelineError.timedOut(path: path, seconds: limit)
             }
             do {
-                pages.append(try readPage(number, of: document))
+                pages.append(try read(page: number, of: document))
             } catch let error as PageImageError {
                 failures.append("page \(number): \(error.reason)")
             }
@@ -66,7 +74,11 @@ public final class DocumentReader {
                             pages: pages, failures: failures)
     }
 
-    private func readPage(_ number: Int, of document: Document) throws -> ReadPage {
+    /// Reads page `number` (1-based), for callers that run the page loop themselves (the server
+    /// checks for cancellation between pages). `rendered` gets the bitmap the boxes refer to when
+    /// the page was rendered for OCR; text-layer pages are not rendered.
+    public func read(page number: Int, of document: Document,
+                     rendered: ((PageBitmap) -> Void)? = nil) throws -> ReadPage {
         let options = engine.options
         if document.hasTextLayer && options.textLayer != .ocr {
             let clock = Date()
@@ -86,10 +98,11 @@ public final class DocumentReader {
                                             source: "text-layer", lines: []),
                             rotation: 0, skew: 0, characterConfidences: [], timings: [:])
         }
-        return try recognisePage(number, of: document)
+        return try recognisePage(number, of: document, rendered: rendered)
     }
 
-    private func recognisePage(_ number: Int, of document: Document) throws -> ReadPage {
+    private func recognisePage(_ number: Int, of document: Document,
+                               rendered: ((PageBitmap) -> Void)?) throws -> ReadPage {
         var clock = Date()
         var timings: [String: Double] = [:]
         func lap(_ stage: String) {
@@ -99,6 +112,7 @@ public final class DocumentReader {
         }
         let bitmap = try document.page(number, dpi: engine.options.dpi)
         lap("render")
+        rendered?(bitmap)
         let layout = engine.segmenter.segment(bitmap)
         lap("segment")
         let crops = layout.lines.map { line -> CRNN.LineImage in
@@ -110,7 +124,7 @@ public final class DocumentReader {
         var lines: [OCRLine] = []
         var confidences: [[Double]] = []
         for (box, line) in zip(layout.lines, recognised) {
-            let text = line.text.trimmingCharacters(in: .whitespaces)
+            let text = ConfusableCharacters.repair(line.text.trimmingCharacters(in: .whitespaces))
             guard !text.isEmpty else { continue }
             lines.append(OCRLine(text: text, confidence: line.confidence, bbox: box.bbox))
             confidences.append(Self.perCharacter(line, text: text))

@@ -157,12 +157,18 @@ final class PDFSource: PageSource {
 
 /// Groups poppler's one-box-per-character layout into words (split at white space) and lines
 /// (split at newlines). Kept apart from poppler so it can be tested with plain values.
+/// Tables are often laid out as positioned runs with no space characters between cells, so a
+/// horizontal gap wider than a quarter of the character's height (more than letter spacing, less
+/// than a space) or a step back to the left also ends a word.
 enum TextLayerAssembler {
+    static let wordGap = 0.25
+
     static func words(scalars: [Unicode.Scalar], boxes: [(Double, Double, Double, Double)], scale: Double) -> [TextLayerWord] {
         var words: [TextLayerWord] = []
         var line = 0
         var text = String.UnicodeScalarView()
         var box = (Double.infinity, Double.infinity, -Double.infinity, -Double.infinity)
+        var previous: (Double, Double, Double, Double)?
         func flush() {
             if !text.isEmpty {
                 words.append(TextLayerWord(text: String(text), x0: box.0 * scale, y0: box.1 * scale,
@@ -179,6 +185,11 @@ enum TextLayerAssembler {
                 flush()
             } else {
                 let b = boxes[offset]
+                if !text.isEmpty, let last = previous {
+                    let height = max(last.3 - last.1, b.3 - b.1, 0.01)
+                    if b.0 - last.2 > wordGap * height || b.0 < last.0 - 0.5 * height { flush() }
+                }
+                previous = b
                 text.append(scalar)
                 box = (min(box.0, b.0), min(box.1, b.1), max(box.2, b.2), max(box.3, b.3))
             }

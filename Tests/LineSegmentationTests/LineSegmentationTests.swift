@@ -121,6 +121,15 @@ func letterPage() -> (SyntheticPage, [Box]) {
         #expect(boxes(segmenter.segment(page.bitmap())) == [a.union(b)])
     }
 
+    @Test func lineCropWhoseTextWasMostlyMissedIsReadWhole() {
+        // Pale grey letters (lost by the binarisation) with one dark letter: the crop, not the
+        // dark letter alone, is the line.
+        var page = SyntheticPage(width: 300, height: 48)
+        page.text(x: 20, baseline: 32, xHeight: 14, words: [3, 4, 5], seed: 7, colour: (236, 236, 236))
+        page.text(x: 140, baseline: 32, xHeight: 14, words: [1], seed: 8)
+        #expect(boxes(segmenter.segment(page.bitmap())) == [SyntheticPage.Box(x0: 0, y0: 0, x1: 300, y1: 48)])
+    }
+
     @Test func blankPageHasNoLines() {
         let layout = segmenter.segment(SyntheticPage(width: 600, height: 800).bitmap())
         #expect(layout.lines.isEmpty)

@@ -119,4 +119,20 @@ import Testing
         #expect(words[0].x0 == 0 && words[0].x1 == 4 && words[0].y1 == 4)
         #expect(words[2].y0 == 6)
     }
+
+    @Test func assemblerSplitsTableCellsLaidOutWithoutSpaces() {
+        // "878" and "727" in two columns, "1,9" tightly kerned: no space characters between cells.
+        let scalars = Array("8787271,9".unicodeScalars)
+        let xs: [Double] = [0, 5, 10, 40, 45, 50, 80, 84.5, 86]
+        let boxes = xs.map { ($0, 0.0, $0 + 5, 10.0) }
+        let words = TextLayerAssembler.words(scalars: scalars, boxes: boxes, scale: 1)
+        #expect(words.map(\.text) == ["878", "727", "1,9"])
+        #expect(words.map(\.line) == [0, 0, 0])
+    }
+
+    @Test func assemblerEndsAWordWhereTheTextStepsBackToTheLeft() {
+        let scalars = Array("abcd".unicodeScalars)
+        let boxes: [(Double, Double, Double, Double)] = [(100, 0, 105, 10), (105, 0, 110, 10), (0, 20, 5, 30), (5, 20, 10, 30)]
+        #expect(TextLayerAssembler.words(scalars: scalars, boxes: boxes, scale: 1).map(\.text) == ["ab", "cd"])
+    }
 }

@@ -1,0 +1,55 @@
+/// Repairs the recogniser's commonest confusions between digits and letters from their context
+/// within a word: `T0TAL` → `TOTAL`, `P0S:` → `POS:`, `2O24` → `2024`, `l0.00` → `10.00`. Printed
+/// 0 and O (and 1, l, I) are often the same glyph in receipt and typewriter faces, so only the
+/// neighbours can tell them apart. Each character is replaced by exactly one, so per-character
+/// confidences stay aligned; words the rules are unsure of are left as they are.
+enum ConfusableCharacters {
+    static func repair(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0 == "0" || $0 == "O" || $0 == "o" || $0 == "l" || $0 == "I" })
+        else { return text }
+        var out: [Character] = []
+        var word: [Character] = []
+        for c in text {
+            if c == " " || c == "\t" {
+                out += repairWord(word)
+                word.removeAll(keepingCapacity: true)
+                out.append(c)
+            } else {
+                word.append(c)
+            }
+        }
+        out += repairWord(word)
+        return String(out)
+    }
+
+    private static func isLetter(_ c: Character) -> Bool { c.isASCII && c.isLetter }
+    private static func isDigit(_ c: Character) -> Bool { c.isASCII && c.isNumber }
+
+    private static func hasNeighbour(_ word: [Character], _ i: Int, _ test: (Character) -> Bool) -> Bool {
+        (i > 0 && test(word[i - 1])) || (i + 1 < word.count && test(word[i + 1]))
+    }
+
+    static func repairWord(_ word: [Character]) -> [Character] {
+        let letters = word.filter(isLetter)
+        let digits = word.filter(isDigit)
+        // An upper-case word whose only digits are zeros, each touching a letter: they are O's.
+        if !digits.isEmpty, digits.allSatisfy({ $0 == "0" }), letters.count >= 2,
+           letters.allSatisfy(\.isUppercase),
+           word.indices.allSatisfy({ word[$0] != "0" || hasNeighbour(word, $0, isLetter) }) {
+            return word.map { $0 == "0" ? "O" : $0 }
+        }
+        // A number whose only letters are O, o, l or I, each touching a digit: they are 0's and 1's.
+        let lookalikes: Set<Character> = ["O", "o", "l", "I"]
+        if !letters.isEmpty, digits.count >= 2, letters.allSatisfy(lookalikes.contains),
+           word.indices.allSatisfy({ !lookalikes.contains(word[$0]) || hasNeighbour(word, $0, isDigit) }) {
+            return word.map { c in
+                switch c {
+                case "O", "o": "0"
+                case "l", "I": "1"
+                default: c
+                }
+            }
+        }
+        return word
+    }
+}
