@@ -59,6 +59,9 @@ final class TIFFSource: PageSource {
         if width * height > limits.maxPixelsPerPage {
             throw PageImageError.tooManyPixels(path: name, page: index + 1, width: width, height: height, limit: limits.maxPixelsPerPage)
         }
+        if dv_tiff_data_truncated(tiff, UInt64(bytes.count)) != 0 {
+            throw PageImageError.corrupt(path: name, reason: "page \(index + 1) image data runs past the end of the file (truncated)")
+        }
         return page
     }
 

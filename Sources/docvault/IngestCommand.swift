@@ -37,6 +37,15 @@ struct IngestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Refuse before loading anything when another ingest is writing to this archive.
+        let lock: IngestLock
+        do {
+            lock = try IngestLock(database: archive.path)
+        } catch {
+            CommandFailure.report(error)
+            throw ExitCode(1)
+        }
+        defer { withExtendedLifetime(lock) {} }
         let options = PipelineOptions(dpi: render.dpi, textLayer: TextLayerMode(rawValue: textLayer)!,
                                       perFileTimeout: fileTimeout)
         let engine: OCREngine
@@ -69,9 +78,11 @@ struct IngestCommand: AsyncParsableCommand {
                 progress.update(filesDone: done, filesTotal: total, pages: pages)
             }
         progress.finish()
-        let line = String(format: "ingested %d files: %d stored, %d unchanged or duplicate, %d failed; %d pages in %.1f s (%.2f pages/s) -> %@",
-                          summary.files, summary.stored, summary.skipped, summary.failed, summary.pages,
-                          summary.seconds, Double(summary.pages) / max(summary.seconds, 0.001), archive.path)
+        var line = String(format: "ingested %d files: %d stored, %d unchanged or duplicate, %d failed",
+                          summary.files, summary.stored, summary.skipped, summary.failed)
+        if summary.notDocuments > 0 { line += ", \(summary.notDocuments) skipped (not documents)" }
+        line += String(format: "; %d pages in %.1f s (%.2f pages/s) -> %@",
+                       summary.pages, summary.seconds, Double(summary.pages) / max(summary.seconds, 0.001), archive.path)
         FileHandle.standardError.write(Data((line + "\n").utf8))
         if summary.failed > 0 { throw ExitCode(1) }
     }

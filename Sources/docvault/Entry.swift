@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+
+/// The process entry point. swift-argument-parser exits 64 (EX_USAGE) on bad usage; DocVault's
+/// contract (README, MISSION.md) is 2, as for most Unix tools. Messages are ArgumentParser's own
+/// (help, usage, errors) but written to descriptors 1 and 2 directly: the C `stderr` stream that
+/// ArgumentParser would use is pointed at /dev/null once poppler is loaded (see CPoppler's shim).
+@main
+enum Entry {
+    static let usageStatus: Int32 = 2
+
+    static func main() async {
+        do {
+            var command = try DocVault.parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = DocVault.exitCode(for: error)
+            let message = DocVault.fullMessage(for: error)
+            if !message.isEmpty {
+                let stream = code.isSuccess ? FileHandle.standardOutput : FileHandle.standardError
+                stream.write(Data((message + "\n").utf8))
+            }
+            exit(code == .validationFailure ? usageStatus : code.rawValue)
+        }
+    }
+}
