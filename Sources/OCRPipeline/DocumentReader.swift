@@ -5,7 +5,7 @@ import LineSegmentation
 import PageImage
 
 /// One page as read: what the truth format shows plus what the archive records.
-public struct ReadPage: Sendable {
+public struct ReadPage: Sendable, Codable {
     public var result: OCRPage
     public var rotation: Int
     public var skew: Double
@@ -14,7 +14,7 @@ public struct ReadPage: Sendable {
 }
 
 /// One document as read. `failures` names the pages that could not be read and why.
-public struct ReadDocument: Sendable {
+public struct ReadDocument: Sendable, Codable {
     public var path: String
     public var format: DocumentFormat
     public var pageCount: Int

@@ -30,6 +30,8 @@ public struct Ingestor: Sendable {
     public let engine: OCREngine
     public let archive: Archive
     public let jobs: Int
+    /// In this process, or in child processes that a crashing or runaway file cannot take down.
+    public var reading: ReadingMode = .inProcess
 
     public init(engine: OCREngine, archive: Archive, jobs: Int) {
         self.engine = engine
@@ -54,12 +56,13 @@ public struct Ingestor: Sendable {
             for _ in 0..<min(jobs, max(files.count, 1)) {
                 group.enter()
                 let thread = Thread {
-                    let reader = engine.makeReader()
+                    let reader = makeReader()
                     while let file = queue.next() {
                         let event = process(file, reader: reader)
                         tally.record(event)
                         onEvent(event)
                     }
+                    reader.finish()
                     group.leave()
                 }
                 thread.stackSize = 8 << 20
@@ -74,7 +77,14 @@ public struct Ingestor: Sendable {
         return summary
     }
 
-    private func process(_ file: DiscoveredFile, reader: DocumentReader) -> IngestEvent {
+    private func makeReader() -> DocumentReading {
+        switch reading {
+        case .inProcess: return engine.makeReader()
+        case .isolated(let command): return WorkerReader(command: command, limit: engine.options.perFileTimeout)
+        }
+    }
+
+    private func process(_ file: DiscoveredFile, reader: DocumentReading) -> IngestEvent {
         let started = Date()
         let path = URL(fileURLWithPath: file.path).standardizedFileURL.path
         // Sizes known from discovery settle these before the whole file is hashed.
@@ -155,6 +165,7 @@ public struct Ingestor: Sendable {
         switch error {
         case let error as PageImageError: return error.reason
         case let error as PipelineError: return error.reason
+        case let error as WorkerFailure: return error.reason
         default: return String(describing: error)
         }
     }

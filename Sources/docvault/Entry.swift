@@ -11,7 +11,14 @@ enum Entry {
 
     static func main() async {
         do {
-            var command = try DocVault.parseAsRoot()
+            var command: ParsableCommand
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            if arguments.first == ReadWorkerCommand.name {
+                // Internal, so kept out of the public command tree (and of --help).
+                command = try ReadWorkerCommand.parse(Array(arguments.dropFirst()))
+            } else {
+                command = try DocVault.parseAsRoot()
+            }
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -24,6 +24,12 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(name: .customLong("file-timeout"), help: "Seconds one file may take before it is given up.")
     var fileTimeout: Double = 300
 
+    @Flag(inversion: .prefixedNo, help: "Read files in child processes, so that a crash, a runaway page or a memory bomb in a decoder costs that file, not the batch.")
+    var isolate = true
+
+    @Option(name: .customLong("file-memory"), help: "MiB of address space each child reader may use (0: no limit).")
+    var fileMemory: Int = 4096
+
     @Flag(help: "Print one JSON object per document as it finishes.")
     var json = false
 
@@ -34,6 +40,7 @@ struct IngestCommand: AsyncParsableCommand {
             throw ValidationError("--text-layer must be auto, ocr or only")
         }
         guard fileTimeout > 0 else { throw ValidationError("--file-timeout must be positive") }
+        guard fileMemory == 0 || fileMemory >= 256 else { throw ValidationError("--file-memory must be 0 (no limit) or at least 256 MiB") }
     }
 
     func run() async throws {
@@ -59,7 +66,12 @@ struct IngestCommand: AsyncParsableCommand {
         let progress = ProgressBar(enabled: !json && isatty(STDERR_FILENO) == 1)
         let counter = ProgressCounter()
         let json = self.json
-        let summary = await Ingestor(engine: engine, archive: store, jobs: jobs)
+        var ingestor = Ingestor(engine: engine, archive: store, jobs: jobs)
+        if isolate {
+            ingestor.reading = .isolated(ReadWorkerCommand.command(model: model.model, dpi: render.dpi, textLayer: textLayer,
+                                                                   fileTimeout: fileTimeout, memoryLimit: fileMemory))
+        }
+        let summary = await ingestor
             .ingest(paths, excluding: [archive.path]) { event in
                 let (done, total, pages) = counter.update(event)
                 switch event {
