@@ -100,3 +100,82 @@ def encrypted_pdf(lines, user_password, owner_password, revision=2):
                    % (v, revision, length * 8, permissions, o_entry.hex().encode(), u_entry.hex().encode()))
     extra = b"/Encrypt %d 0 R /ID [<%s> <%s>] " % (len(objects), file_id.hex().encode(), file_id.hex().encode())
     return pdf(objects, trailer_extra=extra)
+
+
+# ------------------------------------------------------------------ hostile PDFs
+
+def nested_pdfs():
+    """PDFs whose object graph is deep or cyclic; (bytes, what)."""
+    out = []
+    depth = 100000
+    deep_array = b"[" * depth + b"]" * depth
+    out.append((pdf(document([text_content(["deep array"])], extra_page=b"/Deep " + deep_array + b" ")), "array nested 100k deep"))
+    deep_dict = b"<< /A " * 50000 + b"1" + b" >>" * 50000
+    out.append((pdf(document([text_content(["deep dict"])], extra_page=b"/Deep " + deep_dict + b" ")), "dictionary nested 50k deep"))
+    # Page tree whose Kids point back at itself.
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
+               b"<< /Type /Pages /Parent 2 0 R /Kids [2 0 R] /Count 1 >>"]
+    out.append((pdf(objects), "page tree that loops"))
+    # A form XObject that draws itself.
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << /XObject << /X 5 0 R >> >> /Contents 4 0 R >>",
+               stream(b"/X Do"),
+               stream(b"0 0 m 10 10 l S /X Do", extra=b" /Type /XObject /Subtype /Form /BBox [0 0 200 200] /Resources << /XObject << /X 5 0 R >> >>")]
+    out.append((pdf(objects), "form XObject that draws itself"))
+    # Two form XObjects drawing each other.
+    objects = objects[:4] + [
+        stream(b"/Y Do", extra=b" /Type /XObject /Subtype /Form /BBox [0 0 200 200] /Resources << /XObject << /Y 6 0 R >> >>"),
+        stream(b"/X Do", extra=b" /Type /XObject /Subtype /Form /BBox [0 0 200 200] /Resources << /XObject << /X 5 0 R >> >>")]
+    out.append((pdf(objects), "two form XObjects drawing each other"))
+    out.append((pdf(document([b"q " * 200000 + b"BT /F1 12 Tf 10 10 Td (q) Tj ET" + b" Q" * 200000])), "content with 200k nested q"))
+    # A stream whose /Length is a reference to itself.
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
+               b"<< /Length 4 0 R >>\nstream\n0 0 m 1 1 l S\nendstream"]
+    out.append((pdf(objects), "stream /Length refers to itself"))
+    # Catalog refers to itself as its page tree.
+    out.append((pdf([b"<< /Type /Catalog /Pages 1 0 R >>"]), "catalog is its own page tree"))
+    # xref /Prev chain that loops (trailer points at its own xref).
+    base = text_pdf([["prev loop"]])
+    at = base.rfind(b"startxref\n") + len(b"startxref\n")
+    xref_offset = int(base[at:base.find(b"\n", at)])
+    looped = base.replace(b"/Root 1 0 R", b"/Root 1 0 R /Prev %d" % xref_offset)
+    out.append((looped, "xref /Prev points at itself"))
+    # Object streams and a 1M-entry xref claim.
+    out.append((base.replace(b"/Size 6", b"/Size 99999999"), "trailer /Size 99,999,999"))
+    return out
+
+
+def flate_bomb_pdf():
+    """A content stream of 256 MB of spaces that compresses to about 250 KB."""
+    compressor = zlib.compressobj(9)
+    chunk = b" " * (1 << 20)
+    data = b"".join(compressor.compress(chunk) for _ in range(256)) + compressor.flush()
+    data += zlib.compress(b"")[:0]
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream"]
+    return pdf(objects)
+
+
+def image_bomb_pdf(side):
+    """A page drawing a side x side gray image XObject whose flate data is tiny."""
+    compressor = zlib.compressobj(9)
+    row = b"\x80" * side
+    data = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im 5 0 R >> >> /Contents 4 0 R >>",
+               stream(b"q 612 0 0 792 0 0 cm /Im Do Q"),
+               b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Length %d /Filter /FlateDecode >>\nstream\n"
+               % (side, side, len(data)) + data + b"\nendstream"]
+    return pdf(objects)
+
+
+def many_pages_pdf(count):
+    """count blank pages sharing one content stream (small file, many pages)."""
+    kids = b" ".join(b"%d 0 R" % (5 + i) for i in range(count))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, count),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>", stream(text_content(["page"]))]
+    for _ in range(count):
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>")
+    return pdf(objects)
