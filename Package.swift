@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
     ],
     targets: [
         // System libraries: module map + shim header only.
@@ -36,10 +37,16 @@ let package = Package(
                 dependencies: ["PageImage", "LineSegmentation", "CRNN", "ArchiveStore",
                                .product(name: "Crypto", package: "swift-crypto"),
                                .product(name: "Logging", package: "swift-log")]),
+        .target(name: "ArchiveServer",
+                dependencies: ["OCRPipeline", "ArchiveStore", "PageImage",
+                               .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "Logging", package: "swift-log")],
+                resources: [.copy("Public")]),
         // Fills a synthetic 1M-line archive and measures search latency (scripts/bench-search).
         .executableTarget(name: "archive-bench", dependencies: ["ArchiveStore"]),
         .executableTarget(name: "docvault",
                           dependencies: ["OCRPipeline", "PageImage", "LineSegmentation", "CRNN",
+                                         "ArchiveServer",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")]),
         // Benchmark driven by scripts/bench-recognise (timing only; not a product).
@@ -57,6 +64,9 @@ let package = Package(
         .testTarget(name: "CRNNTests", dependencies: ["CRNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ArchiveStoreTests", dependencies: ["ArchiveStore"]),
         .testTarget(name: "OCRPipelineTests", dependencies: ["OCRPipeline"]),
+        .testTarget(name: "ArchiveServerTests",
+                    dependencies: ["ArchiveServer",
+                                   .product(name: "HummingbirdTesting", package: "hummingbird")]),
     ],
     swiftLanguageModes: [.v6]
 )

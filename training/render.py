@@ -11,12 +11,14 @@ import argparse
 import functools
 import io
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from training import assets
 
 INPUT_HEIGHT = 32
 NOTO = "/usr/share/fonts/opentype/noto/"
@@ -68,6 +70,9 @@ VAL_FACES = [
     Face(f"{TT}wqy/wqy-microhei.ttc", "WenQuanYi Micro Hei|Regular", True),
     Face(f"{TT}liberation2/LiberationSerif-Regular.ttf", "Liberation Serif|Regular", False),
 ]
+if assets.packed_root():  # subset copies made by training.pack_assets (a machine without the packages)
+    TRAIN_FACES = [replace(f, path=str(assets.packed_font(f.name))) for f in TRAIN_FACES]
+    VAL_FACES = [replace(f, path=str(assets.packed_font(f.name))) for f in VAL_FACES]
 
 
 @functools.lru_cache(maxsize=None)

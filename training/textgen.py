@@ -14,12 +14,11 @@ import itertools
 import random
 from pathlib import Path
 
-import jieba
-
+from training import assets
 from training.charset import load_charset
 
-JIEBA_DICT = Path(jieba.__file__).parent / "dict.txt"
-EN_DICT = Path("/usr/share/dict/american-english")
+JIEBA_DICT = assets.jieba_dict()
+EN_DICT = assets.english_words()
 MAX_LEN = 60
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"

@@ -140,6 +140,17 @@ extension Archive {
         try read { db in try Self.fetchDocuments(sql: "SELECT * FROM documents ORDER BY path, id", arguments: [], db) }
     }
 
+    /// Lines stored per document id (documents without lines are absent), for listings.
+    public func lineCounts() throws -> [Int64: Int] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT pages.document_id, count(*) FROM lines JOIN pages ON pages.id = lines.page_id
+                GROUP BY pages.document_id
+                """)
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as Int64, $0[1] as Int) })
+        }
+    }
+
     /// A document with its pages and their lines, in page and reading order.
     public func content(ofDocument documentID: Int64) throws -> DocumentContent {
         try read { db in

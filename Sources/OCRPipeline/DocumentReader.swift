@@ -22,6 +22,14 @@ public struct ReadDocument: Sendable, Codable {
     public var failures: [String]
 
     public var result: OCRDocument { OCRDocument(path: path, pages: pages.map(\.result)) }
+
+    public init(path: String, format: DocumentFormat, pageCount: Int, pages: [ReadPage], failures: [String]) {
+        self.path = path
+        self.format = format
+        self.pageCount = pageCount
+        self.pages = pages
+        self.failures = failures
+    }
 }
 
 /// Reads documents page by page (render → segment → recognise, or the text layer). Not shareable
@@ -52,7 +60,7 @@ public final class DocumentReader {
         for number in 1...max(document.pageCount, 1) where number <= document.pageCount {
             try deadline.check()
             do {
-                pages.append(try readPage(number, of: document, deadline: deadline))
+                pages.append(try read(page: number, of: document, deadline: deadline))
             } catch let error as PageImageError {
                 failures.append("page \(number): \(error.reason)")
             }
@@ -64,7 +72,16 @@ public final class DocumentReader {
                             pages: pages, failures: failures)
     }
 
-    private func readPage(_ number: Int, of document: Document, deadline: Deadline) throws -> ReadPage {
+    /// Reads page `number` (1-based), for callers that run the page loop themselves (the server
+    /// checks for cancellation between pages). `rendered` gets the bitmap the boxes refer to when
+    /// the page was rendered for OCR; text-layer pages are not rendered.
+    public func read(page number: Int, of document: Document,
+                     rendered: ((PageBitmap) -> Void)? = nil) throws -> ReadPage {
+        try read(page: number, of: document, deadline: .unlimited, rendered: rendered)
+    }
+
+    private func read(page number: Int, of document: Document, deadline: Deadline,
+                      rendered: ((PageBitmap) -> Void)? = nil) throws -> ReadPage {
         let options = engine.options
         if document.hasTextLayer && options.textLayer != .ocr {
             let clock = Date()
@@ -84,14 +101,15 @@ public final class DocumentReader {
                                             source: "text-layer", lines: []),
                             rotation: 0, skew: 0, characterConfidences: [], timings: [:])
         }
-        return try recognisePage(number, of: document, deadline: deadline)
+        return try recognisePage(number, of: document, deadline: deadline, rendered: rendered)
     }
 
     /// Lines recognised between two looks at the clock: a page of a few hundred lines is then
     /// given up within a few seconds of the limit instead of at its end.
     static let linesPerDeadlineCheck = 48
 
-    private func recognisePage(_ number: Int, of document: Document, deadline: Deadline) throws -> ReadPage {
+    private func recognisePage(_ number: Int, of document: Document, deadline: Deadline,
+                               rendered: ((PageBitmap) -> Void)?) throws -> ReadPage {
         var clock = Date()
         var timings: [String: Double] = [:]
         func lap(_ stage: String) {
@@ -101,6 +119,7 @@ public final class DocumentReader {
         }
         let bitmap = try document.page(number, dpi: engine.options.dpi)
         lap("render")
+        rendered?(bitmap)
         try deadline.check()
         let layout = engine.segmenter.segment(bitmap)
         lap("segment")
@@ -145,6 +164,8 @@ struct Deadline {
     let limit: Double?
     let path: String
     private let started = Date()
+
+    static let unlimited = Deadline(seconds: nil, path: "")
 
     init(seconds: Double?, path: String) {
         self.limit = seconds

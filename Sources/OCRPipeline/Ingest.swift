@@ -111,12 +111,8 @@ public struct Ingestor: Sendable {
                 try storeFailure(file, path: path, hash: hash, reason: Self.reason(error))
                 return .failed(path: file.path, reason: Self.reason(error))
             }
-            let document = NewDocument(
-                path: path, size: file.size, modified: file.modified, sha256: hash, kind: Self.kind(read.format),
-                pageCount: read.pageCount, status: read.failures.isEmpty ? .complete : .partial,
-                error: read.failures.isEmpty ? nil : read.failures.joined(separator: "; "),
-                timings: ["total": Date().timeIntervalSince(started)],
-                pages: read.pages.map(Self.newPage))
+            let document = Self.newDocument(read, path: path, size: file.size, modified: file.modified, sha256: hash,
+                                            seconds: Date().timeIntervalSince(started))
             let stored = try archive.store(document: document)
             if !read.failures.isEmpty {
                 return .failed(path: file.path, reason: "stored \(read.pages.count) of \(read.pageCount) pages; " + read.failures.joined(separator: "; "))
@@ -139,6 +135,17 @@ public struct Ingestor: Sendable {
         try archive.store(document: NewDocument(path: path, size: file.size, modified: file.modified, sha256: hash,
                                                 kind: Self.kind(format), pageCount: 0, status: .failed,
                                                 error: reason, pages: []))
+    }
+
+    /// What the archive stores for a document read by the pipeline: pages, lines, per-character
+    /// confidences, rotation and skew; `partial` with the failures when some pages failed.
+    /// Shared by ingest and the server's `POST /api/ocr?store=1`.
+    public static func newDocument(_ read: ReadDocument, path: String, size: Int64, modified: Date, sha256: String,
+                                   seconds: Double) -> NewDocument {
+        NewDocument(path: path, size: size, modified: modified, sha256: sha256, kind: kind(read.format),
+                    pageCount: read.pageCount, status: read.failures.isEmpty ? .complete : .partial,
+                    error: read.failures.isEmpty ? nil : read.failures.joined(separator: "; "),
+                    timings: ["total": seconds], pages: read.pages.map(newPage))
     }
 
     static func newPage(_ page: ReadPage) -> NewPage {
