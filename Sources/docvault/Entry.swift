@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
+import PageImage
 
 /// The process entry point. swift-argument-parser exits 64 (EX_USAGE) on bad usage; DocVault's
 /// contract (README, MISSION.md) is 2, as for most Unix tools. Messages are ArgumentParser's own
 /// (help, usage, errors) but written to descriptors 1 and 2 directly: the C `stderr` stream that
-/// ArgumentParser would use is pointed at /dev/null once poppler is loaded (see CPoppler's shim).
+/// ArgumentParser would use is pointed at /dev/null for the document commands (CLibraryOutput).
 @main
 enum Entry {
     static let usageStatus: Int32 = 2
@@ -19,6 +20,9 @@ enum Entry {
             } else {
                 command = try DocVault.parseAsRoot()
             }
+            // One line per bad file: C libraries' own complaints would break that. `serve` logs
+            // through the same C stream, so it keeps it.
+            if !(command is ServeCommand) { CLibraryOutput.silence() }
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
