@@ -54,6 +54,9 @@ let package = Package(
 
         // Measuring tool behind scripts/eval-lines (reads PNM pages, times the segmenter).
         .executableTarget(name: "linebench", dependencies: ["LineSegmentation"], path: "scripts/linebench"),
+        // Bounded mutation fuzzer behind scripts/fuzz (page decoders, search-query parser).
+        .executableTarget(name: "docvault-fuzz", dependencies: ["PageImage", "LineSegmentation", "ArchiveStore"],
+                          path: "scripts/fuzz"),
 
         .testTarget(name: "PageImageTests", dependencies: ["PageImage", "CImageCodecs"],
                     exclude: ["Fixtures"]),

@@ -23,7 +23,7 @@ public final class PipelineRecogniser: DocumentRecogniser {
     }
 
     public func recognise(_ upload: Upload, renderPageImages: Bool) async throws -> Recognition {
-        let flag = CancellationFlag()
+        let flag = CancellationFlag(deadline: RecognitionDeadline.current)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Recognition, any Error>) in
                 let dpi = engine.options.dpi
@@ -145,13 +145,17 @@ struct UploadReading {
     }
 }
 
-/// Set once, from the cancellation handler; read by the recognition thread between pages.
+/// Set once, from the cancellation handler, or by the clock passing the request's deadline; read
+/// by the recognition thread between pages.
 final class CancellationFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
+    private let deadline: Date?
+
+    init(deadline: Date? = nil) { self.deadline = deadline }
 
     func cancel() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
+    var isSet: Bool { lock.withLock { value } || deadline.map { Date() >= $0 } == true }
 }
 
 final class PageTally: @unchecked Sendable {

@@ -88,12 +88,13 @@ struct RecognitionScheduler: Sendable {
         let race = DeadlineRace<T>()
         let gate = self.gate
         let seconds = timeoutSeconds
+        let deadline = Date().addingTimeInterval(seconds)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 race.start(continuation: continuation, timeout: seconds) {
                     try await gate.acquire()
                     do {
-                        let value = try await work()
+                        let value = try await RecognitionDeadline.$current.withValue(deadline) { try await work() }
                         await gate.release()
                         return value
                     } catch {
@@ -157,4 +158,11 @@ private final class DeadlineRace<T: Sendable>: @unchecked Sendable {
         worker?.cancel()
         continuation.resume(with: result)
     }
+}
+
+/// The request's deadline, for recognisers that run on their own threads: they compare the clock
+/// with it between pages themselves, so a timer task that a busy machine runs late cannot let a
+/// read run on past its deadline.
+enum RecognitionDeadline {
+    @TaskLocal static var current: Date?
 }

@@ -70,8 +70,15 @@ public struct SearchQuery: Equatable, Sendable {
         return expression
     }
 
+    /// Doubles every quote scalar: working on Characters would miss a quote that a combining mark
+    /// joins into one grapheme (`"` + U+0301), and the phrase would end early in FTS5's eyes.
     static func quote(_ term: Term) -> String {
-        "\"" + term.text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" + (term.isPrefix ? "*" : "")
+        var escaped = String.UnicodeScalarView()
+        for scalar in term.text.unicodeScalars {
+            escaped.append(scalar)
+            if scalar == "\"" { escaped.append(scalar) }
+        }
+        return "\"" + String(escaped) + "\"" + (term.isPrefix ? "*" : "")
     }
 
     /// A term, or nil when the text holds nothing the index knows (punctuation, a lone `*`).
@@ -98,39 +105,50 @@ public struct SearchQuery: Equatable, Sendable {
         case operatorOr, operatorAnd, operatorNot
     }
 
+    /// Splits the input on Unicode scalars, not Characters: a combining mark after a quote or a
+    /// parenthesis must not hide it inside a grapheme (the mark then belongs to the next word).
     private static func lex(_ input: String) -> [Word] {
         var words: [Word] = []
         // Control characters (NUL above all, which ends an FTS5 string early) separate words.
-        let cleaned = String(String.UnicodeScalarView(input.unicodeScalars.map {
-            $0.properties.generalCategory == .control ? " " : $0
-        }))
-        var characters = Substring(cleaned)
-        while let first = characters.first {
-            if first.isWhitespace || first == "(" || first == ")" {
-                characters.removeFirst()
+        let scalars = input.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }
+        func isSpace(_ scalar: Unicode.Scalar) -> Bool { scalar.properties.isWhitespace }
+        func isBreak(_ scalar: Unicode.Scalar) -> Bool { isSpace(scalar) || scalar == "\"" || scalar == "(" || scalar == ")" }
+        var index = 0
+        while index < scalars.count {
+            let first = scalars[index]
+            if isSpace(first) || first == "(" || first == ")" {
+                index += 1
                 continue
             }
             var negated = false
-            if first == "-", characters.count > 1, let next = characters.dropFirst().first, !next.isWhitespace {
+            if first == "-", index + 1 < scalars.count, !isSpace(scalars[index + 1]) {
                 negated = true
-                characters.removeFirst()
+                index += 1
             }
-            if characters.first == "\"" {
-                characters.removeFirst()
-                let phrase = characters.prefix { $0 != "\"" }
-                characters = characters.dropFirst(phrase.count + 1)
-                words.append(.term(String(phrase), negated: negated, quoted: true))
+            if scalars[index] == "\"" {
+                let start = index + 1
+                var end = start
+                while end < scalars.count && scalars[end] != "\"" { end += 1 }
+                words.append(.term(text(scalars[start..<end]), negated: negated, quoted: true))
+                index = end + 1
                 continue
             }
-            let word = characters.prefix { !$0.isWhitespace && $0 != "\"" && $0 != "(" && $0 != ")" }
-            characters = characters.dropFirst(word.count)
-            switch (negated, String(word)) {
+            let start = index
+            while index < scalars.count && !isBreak(scalars[index]) { index += 1 }
+            let word = text(scalars[start..<index])
+            switch (negated, word) {
             case (false, "OR"), (false, "|"): words.append(.operatorOr)
             case (false, "AND"), (false, "&"): words.append(.operatorAnd)
             case (false, "NOT"): words.append(.operatorNot)
-            default: words.append(.term(String(word), negated: negated, quoted: false))
+            default: words.append(.term(word, negated: negated, quoted: false))
             }
         }
         return words
+    }
+
+    private static func text(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        return String(view)
     }
 }

@@ -356,6 +356,19 @@ static inline int dv_tiff_page_info(TIFF *tif, dv_tiff_page *p) {
     return 0;
 }
 
+/* Whether any strip or tile of the current directory reaches past the end of the file (or has
+ * no bytes at all): a cut-off download. libtiff's decoders (G3/G4 above all) would otherwise
+ * pad the missing rows with white and report success. */
+static inline int dv_tiff_data_truncated(TIFF *tif, uint64_t file_size) {
+    uint32_t count = TIFFIsTiled(tif) ? TIFFNumberOfTiles(tif) : TIFFNumberOfStrips(tif);
+    if (count == 0) return 1;
+    for (uint32_t i = 0; i < count; i++) {
+        uint64_t offset = TIFFGetStrileOffset(tif, i), bytes = TIFFGetStrileByteCount(tif, i);
+        if (bytes == 0 || offset > file_size || bytes > file_size - offset) return 1;
+    }
+    return 0;
+}
+
 /* Decodes the current directory to 0xAABBGGRR pixels, top row first. 0 on success. */
 static inline int dv_tiff_read_rgba(TIFF *tif, uint32_t *raster, uint32_t width, uint32_t height) {
     return TIFFReadRGBAImageOriented(tif, width, height, raster, ORIENTATION_TOPLEFT, 1) ? 0 : -1;

@@ -7,6 +7,7 @@
 #include <poppler.h>
 #include <cairo.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -20,6 +21,17 @@ static inline void dv_poppler_silence(void) {
     g_log_set_handler("Poppler", all, dv_silent_log, NULL);
     g_log_set_handler("GLib", all, dv_silent_log, NULL);
     g_log_set_handler("GLib-GObject", all, dv_silent_log, NULL);
+}
+
+/* Some of poppler's cairo backend (e.g. "some font thing failed" for a broken embedded font) and
+ * fontconfig complain with fprintf(stderr) instead of an error callback. C code reaches stderr
+ * through the FILE* variable, which glibc lets a program reassign; this points it at /dev/null.
+ * Process-wide, so only a program may call it (never a library, never a test run: Swift Testing
+ * and swift-log write through the same FILE*). Writes to descriptor 2 itself (FileHandle, the
+ * Swift runtime's crash report) are not affected. */
+static inline void dv_c_stderr_to_null(void) {
+    FILE *sink = fopen("/dev/null", "w");
+    if (sink) stderr = sink;
 }
 
 static inline int dv_gerror_is_encrypted(const GError *error) {

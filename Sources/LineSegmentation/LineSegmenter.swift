@@ -30,7 +30,10 @@ public struct LineSegmenter: Sendable {
     }
 
     public func segment(_ page: PageBitmap) -> PageLayout {
-        let factor = workingFactor(width: page.gray.width, height: page.gray.height)
+        // A factor larger than the short side would average blocks reaching past the image (a
+        // 100000x1 ribbon), so the reduction never exceeds the page's thinner dimension.
+        let factor = min(workingFactor(width: page.gray.width, height: page.gray.height),
+                         max(1, min(page.gray.width, page.gray.height)))
         let suppress = options.suppressSeals && page.rgb.map(hasSealsToSuppress) == true
         let raw = makeWorkingImage(page, factor: factor, suppressSeals: suppress)
         let background = LocalContrast(raw)

@@ -5,7 +5,7 @@ import LineSegmentation
 import PageImage
 
 /// One page as read: what the truth format shows plus what the archive records.
-public struct ReadPage: Sendable {
+public struct ReadPage: Sendable, Codable {
     public var result: OCRPage
     public var rotation: Int
     public var skew: Double
@@ -14,7 +14,7 @@ public struct ReadPage: Sendable {
 }
 
 /// One document as read. `failures` names the pages that could not be read and why.
-public struct ReadDocument: Sendable {
+public struct ReadDocument: Sendable, Codable {
     public var path: String
     public var format: DocumentFormat
     public var pageCount: Int
@@ -54,15 +54,13 @@ public final class DocumentReader {
     /// Reads every page; a page that fails is recorded in `failures` and the rest go on.
     /// Throws only when the whole document cannot be read or the per-file time limit passes.
     public func read(_ document: Document, path: String) throws -> ReadDocument {
-        let started = Date()
+        let deadline = Deadline(seconds: engine.options.perFileTimeout, path: path)
         var pages: [ReadPage] = []
         var failures: [String] = []
         for number in 1...max(document.pageCount, 1) where number <= document.pageCount {
-            if let limit = engine.options.perFileTimeout, Date().timeIntervalSince(started) > limit {
-                throw PipelineError.timedOut(path: path, seconds: limit)
-            }
+            try deadline.check()
             do {
-                pages.append(try read(page: number, of: document))
+                pages.append(try read(page: number, of: document, deadline: deadline))
             } catch let error as PageImageError {
                 failures.append("page \(number): \(error.reason)")
             }
@@ -79,6 +77,11 @@ public final class DocumentReader {
     /// the page was rendered for OCR; text-layer pages are not rendered.
     public func read(page number: Int, of document: Document,
                      rendered: ((PageBitmap) -> Void)? = nil) throws -> ReadPage {
+        try read(page: number, of: document, deadline: .unlimited, rendered: rendered)
+    }
+
+    private func read(page number: Int, of document: Document, deadline: Deadline,
+                      rendered: ((PageBitmap) -> Void)? = nil) throws -> ReadPage {
         let options = engine.options
         if document.hasTextLayer && options.textLayer != .ocr {
             let clock = Date()
@@ -98,10 +101,14 @@ public final class DocumentReader {
                                             source: "text-layer", lines: []),
                             rotation: 0, skew: 0, characterConfidences: [], timings: [:])
         }
-        return try recognisePage(number, of: document, rendered: rendered)
+        return try recognisePage(number, of: document, deadline: deadline, rendered: rendered)
     }
 
-    private func recognisePage(_ number: Int, of document: Document,
+    /// Lines recognised between two looks at the clock: a page of a few hundred lines is then
+    /// given up within a few seconds of the limit instead of at its end.
+    static let linesPerDeadlineCheck = 48
+
+    private func recognisePage(_ number: Int, of document: Document, deadline: Deadline,
                                rendered: ((PageBitmap) -> Void)?) throws -> ReadPage {
         var clock = Date()
         var timings: [String: Double] = [:]
@@ -113,13 +120,20 @@ public final class DocumentReader {
         let bitmap = try document.page(number, dpi: engine.options.dpi)
         lap("render")
         rendered?(bitmap)
+        try deadline.check()
         let layout = engine.segmenter.segment(bitmap)
         lap("segment")
-        let crops = layout.lines.map { line -> CRNN.LineImage in
-            let crop = layout.lineImage(line)
-            return CRNN.LineImage(width: crop.width, height: crop.height, pixels: crop.pixels)
+        try deadline.check()
+        var recognised: [RecognisedLine] = []
+        recognised.reserveCapacity(layout.lines.count)
+        for start in stride(from: 0, to: layout.lines.count, by: Self.linesPerDeadlineCheck) {
+            let crops = layout.lines[start..<min(start + Self.linesPerDeadlineCheck, layout.lines.count)].map { line in
+                let crop = layout.lineImage(line)
+                return CRNN.LineImage(width: crop.width, height: crop.height, pixels: crop.pixels)
+            }
+            recognised += session.recognise(crops)
+            try deadline.check()
         }
-        let recognised = session.recognise(crops)
         lap("recognise")
         var lines: [OCRLine] = []
         var confidences: [[Double]] = []
@@ -141,5 +155,26 @@ public final class DocumentReader {
         let leading = line.text.prefix { $0 == " " }.count
         values.removeFirst(min(leading, values.count))
         return Array(values.prefix(text.count))
+    }
+}
+
+/// The per-file time limit (`PipelineOptions.perFileTimeout`), checked between pages and between
+/// the stages of a page, so one slow page cannot carry a file far past it.
+struct Deadline {
+    let limit: Double?
+    let path: String
+    private let started = Date()
+
+    static let unlimited = Deadline(seconds: nil, path: "")
+
+    init(seconds: Double?, path: String) {
+        self.limit = seconds
+        self.path = path
+    }
+
+    func check() throws {
+        if let limit, Date().timeIntervalSince(started) > limit {
+            throw PipelineError.timedOut(path: path, seconds: limit)
+        }
     }
 }

@@ -19,6 +19,8 @@ public struct IngestSummary: Sendable, Equatable {
     public var failed = 0
     public var pages = 0
     public var seconds = 0.0
+    /// Files met in folders that are not documents (a README beside the scans), passed over quietly.
+    public var notDocuments = 0
 }
 
 /// `docvault ingest`: discovers files, reads them on `jobs` threads and stores each document in
@@ -28,6 +30,8 @@ public struct Ingestor: Sendable {
     public let engine: OCREngine
     public let archive: Archive
     public let jobs: Int
+    /// In this process, or in child processes that a crashing or runaway file cannot take down.
+    public var reading: ReadingMode = .inProcess
 
     public init(engine: OCREngine, archive: Archive, jobs: Int) {
         self.engine = engine
@@ -38,7 +42,8 @@ public struct Ingestor: Sendable {
     public func ingest(_ paths: [String], excluding: [String] = [],
                        onEvent: @escaping @Sendable (IngestEvent) -> Void) async -> IngestSummary {
         let started = Date()
-        let (files, problems) = InputDiscovery(excluding: excluding).discover(paths)
+        let found = InputDiscovery(excluding: excluding).discover(paths)
+        let (files, problems) = (found.files, found.problems)
         onEvent(.discovered(files: files.count + problems.count))
         let tally = Tally()
         for problem in problems {
@@ -51,12 +56,13 @@ public struct Ingestor: Sendable {
             for _ in 0..<min(jobs, max(files.count, 1)) {
                 group.enter()
                 let thread = Thread {
-                    let reader = engine.makeReader()
+                    let reader = makeReader()
                     while let file = queue.next() {
                         let event = process(file, reader: reader)
                         tally.record(event)
                         onEvent(event)
                     }
+                    reader.finish()
                     group.leave()
                 }
                 thread.stackSize = 8 << 20
@@ -66,13 +72,28 @@ public struct Ingestor: Sendable {
         }
         var summary = tally.summary
         summary.files = files.count + problems.count
+        summary.notDocuments = found.notDocuments.count
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }
 
-    private func process(_ file: DiscoveredFile, reader: DocumentReader) -> IngestEvent {
+    private func makeReader() -> DocumentReading {
+        switch reading {
+        case .inProcess: return engine.makeReader()
+        case .isolated(let command): return WorkerReader(command: command, limit: engine.options.perFileTimeout)
+        }
+    }
+
+    private func process(_ file: DiscoveredFile, reader: DocumentReading) -> IngestEvent {
         let started = Date()
         let path = URL(fileURLWithPath: file.path).standardizedFileURL.path
+        // Sizes known from discovery settle these before the whole file is hashed.
+        let limits = engine.options.limits
+        if file.size == 0 { return .failed(path: file.path, reason: PageImageError.emptyFile(path: path).reason) }
+        if file.size > Int64(limits.maxFileBytes) {
+            let error = PageImageError.fileTooLarge(path: path, bytes: Int(file.size), limit: limits.maxFileBytes)
+            return .failed(path: file.path, reason: error.reason)
+        }
         do {
             let hash = try ContentHash.sha256(ofFile: path)
             if let existing = try archive.document(withHash: hash), existing.status != .failed {
@@ -150,7 +171,8 @@ public struct Ingestor: Sendable {
     static func reason(_ error: Error) -> String {
         switch error {
         case let error as PageImageError: return error.reason
-        case let error as PipelineError: return error.description
+        case let error as PipelineError: return error.reason
+        case let error as WorkerFailure: return error.reason
         default: return String(describing: error)
         }
     }

@@ -7,10 +7,21 @@ public enum PipelineError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unreadable(let path, let reason): return "\(path): \(reason)"
-        case .timedOut(let path, let seconds): return "\(path): took longer than the \(Int(seconds)) s limit per file"
-        case .modelUnavailable(let reason): return "recogniser unavailable: \(reason)"
-        case .failed(let path, let reason): return "\(path): \(reason)"
+        case .unreadable(let path, _), .timedOut(let path, _), .failed(let path, _): return "\(path): \(reason)"
+        case .modelUnavailable: return reason
         }
+    }
+
+    /// The reason alone, for reports that already name the file.
+    public var reason: String {
+        switch self {
+        case .unreadable(_, let reason), .failed(_, let reason): return reason
+        case .timedOut(_, let seconds): return "took longer than the \(Self.seconds(seconds)) s limit per file"
+        case .modelUnavailable(let reason): return "recogniser unavailable: \(reason)"
+        }
+    }
+
+    private static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
     }
 }

@@ -30,6 +30,11 @@ final class TIFFSource: PageSource {
         }
         self.tiff = tiff
         pageCount = Int(TIFFNumberOfDirectories(tiff))
+        // A directory chain that leads past the end of the file (the later pages of a cut-off
+        // download) makes libtiff count fewer pages and report an error, not fail.
+        if stream.pointee.failed != 0 {
+            throw PageImageError.corrupt(path: name, reason: Self.message(stream, fallback: "broken page directory chain"))
+        }
         if pageCount > limits.maxPages { throw PageImageError.tooManyPages(path: name, pages: pageCount, limit: limits.maxPages) }
         for index in 0..<pageCount { _ = try info(index) } // refuse bombs and broken directories at open
     }
@@ -58,6 +63,9 @@ final class TIFFSource: PageSource {
         }
         if width * height > limits.maxPixelsPerPage {
             throw PageImageError.tooManyPixels(path: name, page: index + 1, width: width, height: height, limit: limits.maxPixelsPerPage)
+        }
+        if dv_tiff_data_truncated(tiff, UInt64(bytes.count)) != 0 {
+            throw PageImageError.corrupt(path: name, reason: "page \(index + 1) image data runs past the end of the file (truncated)")
         }
         return page
     }

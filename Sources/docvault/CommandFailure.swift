@@ -3,7 +3,7 @@ import Foundation
 import PageImage
 
 /// How every subcommand reports a failed input: one line on stderr naming the file and the reason.
-/// Exit status 1 means some input failed (MISSION.md); 2 (bad usage) is ArgumentParser's.
+/// Exit status 1 means some input failed (MISSION.md); 2 means bad usage (Entry.swift).
 enum CommandFailure {
     static func report(_ error: Error) {
         report(any: error)

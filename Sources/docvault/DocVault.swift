@@ -1,6 +1,5 @@
 import ArgumentParser
 
-@main
 struct DocVault: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "docvault",

@@ -24,6 +24,12 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(name: .customLong("file-timeout"), help: "Seconds one file may take before it is given up.")
     var fileTimeout: Double = 300
 
+    @Flag(inversion: .prefixedNo, help: "Read files in child processes, so that a crash, a runaway page or a memory bomb in a decoder costs that file, not the batch.")
+    var isolate = true
+
+    @Option(name: .customLong("file-memory"), help: "MiB of address space each child reader may use (0: no limit).")
+    var fileMemory: Int = 4096
+
     @Flag(help: "Print one JSON object per document as it finishes.")
     var json = false
 
@@ -34,9 +40,19 @@ struct IngestCommand: AsyncParsableCommand {
             throw ValidationError("--text-layer must be auto, ocr or only")
         }
         guard fileTimeout > 0 else { throw ValidationError("--file-timeout must be positive") }
+        guard fileMemory == 0 || fileMemory >= 256 else { throw ValidationError("--file-memory must be 0 (no limit) or at least 256 MiB") }
     }
 
     func run() async throws {
+        // Refuse before loading anything when another ingest is writing to this archive.
+        let lock: IngestLock
+        do {
+            lock = try IngestLock(database: archive.path)
+        } catch {
+            CommandFailure.report(error)
+            throw ExitCode(1)
+        }
+        defer { withExtendedLifetime(lock) {} }
         let options = PipelineOptions(dpi: render.dpi, textLayer: TextLayerMode(rawValue: textLayer)!,
                                       perFileTimeout: fileTimeout)
         let engine: OCREngine
@@ -50,7 +66,12 @@ struct IngestCommand: AsyncParsableCommand {
         let progress = ProgressBar(enabled: !json && isatty(STDERR_FILENO) == 1)
         let counter = ProgressCounter()
         let json = self.json
-        let summary = await Ingestor(engine: engine, archive: store, jobs: jobs)
+        var ingestor = Ingestor(engine: engine, archive: store, jobs: jobs)
+        if isolate {
+            ingestor.reading = .isolated(ReadWorkerCommand.command(model: model.model, dpi: render.dpi, textLayer: textLayer,
+                                                                   fileTimeout: fileTimeout, memoryLimit: fileMemory))
+        }
+        let summary = await ingestor
             .ingest(paths, excluding: [archive.path]) { event in
                 let (done, total, pages) = counter.update(event)
                 switch event {
@@ -69,9 +90,11 @@ struct IngestCommand: AsyncParsableCommand {
                 progress.update(filesDone: done, filesTotal: total, pages: pages)
             }
         progress.finish()
-        let line = String(format: "ingested %d files: %d stored, %d unchanged or duplicate, %d failed; %d pages in %.1f s (%.2f pages/s) -> %@",
-                          summary.files, summary.stored, summary.skipped, summary.failed, summary.pages,
-                          summary.seconds, Double(summary.pages) / max(summary.seconds, 0.001), archive.path)
+        var line = String(format: "ingested %d files: %d stored, %d unchanged or duplicate, %d failed",
+                          summary.files, summary.stored, summary.skipped, summary.failed)
+        if summary.notDocuments > 0 { line += ", \(summary.notDocuments) skipped (not documents)" }
+        line += String(format: "; %d pages in %.1f s (%.2f pages/s) -> %@",
+                       summary.pages, summary.seconds, Double(summary.pages) / max(summary.seconds, 0.001), archive.path)
         FileHandle.standardError.write(Data((line + "\n").utf8))
         if summary.failed > 0 { throw ExitCode(1) }
     }

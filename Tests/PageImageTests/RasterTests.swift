@@ -155,9 +155,9 @@ import Testing
     }
 
     @Test func truncatedTIFFIsCorrupt() throws {
-        let document = try Document(bytes: FixtureFiles.tiffHeader(width: 100, height: 100), name: "cut.tif")
+        // Refused at open since strips past the end of the file are checked there (issue 10).
         #expect {
-            try document.page(1)
+            try Document(bytes: FixtureFiles.tiffHeader(width: 100, height: 100), name: "cut.tif").page(1)
         } throws: { error in
             guard case PageImageError.corrupt(let path, _) = error else { return false }
             return path == "cut.tif"
