@@ -21,7 +21,9 @@ import Testing
 
     /// A fresh archive in a temporary folder and the fixture model, removed after `body`.
     func withRealServer<Value: Sendable>(
-        _ configuration: ServerConfiguration = ServerConfiguration(),
+        // A generous deadline: the suite runs beside CPU-heavy tests (the kill test's child
+        // ingests), and only the deadline test is about timing out.
+        _ configuration: ServerConfiguration = ServerConfiguration(timeoutSeconds: 600),
         _ body: @Sendable @escaping (any TestClientProtocol, PipelineRecogniser, StoreArchive) async throws -> Value
     ) async throws -> Value {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("docvault-serve-\(UUID().uuidString)")
@@ -137,7 +139,7 @@ import Testing
     }
 
     @Test func unreadableAndOversizedDocumentsAreClientErrors() async throws {
-        var configuration = ServerConfiguration()
+        var configuration = ServerConfiguration(timeoutSeconds: 600)
         configuration.uploadLimits.maxPixelsPerPage = 1_000_000
         try await withRealServer(configuration) { client, recogniser, _ in
             let encrypted = Array(try Data(contentsOf: Self.root.appendingPathComponent("Tests/PageImageTests/Fixtures/encrypted.pdf")))
