@@ -61,6 +61,7 @@ public struct Ingestor: Sendable {
                         let event = process(file, reader: reader)
                         tally.record(event)
                         onEvent(event)
+                        releaseFreedMemory()
                     }
                     reader.finish()
                     group.leave()
