@@ -89,6 +89,8 @@ struct UploadReading {
     }
 
     private func checkCancellation() throws {
+        // Past the deadline, the answer is a timeout even if the deadline timer has not fired yet.
+        if let deadline = cancelled.deadline, deadline.hasPassed { throw ArchiveServerError.timedOut(seconds: deadline.seconds) }
         if cancelled.isSet { throw CancellationError() }
     }
 
@@ -150,12 +152,12 @@ struct UploadReading {
 final class CancellationFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
-    private let deadline: Date?
+    let deadline: RecognitionDeadline?
 
-    init(deadline: Date? = nil) { self.deadline = deadline }
+    init(deadline: RecognitionDeadline? = nil) { self.deadline = deadline }
 
     func cancel() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } || deadline.map { Date() >= $0 } == true }
+    var isSet: Bool { lock.withLock { value } || deadline?.hasPassed == true }
 }
 
 final class PageTally: @unchecked Sendable {

@@ -88,7 +88,7 @@ struct RecognitionScheduler: Sendable {
         let race = DeadlineRace<T>()
         let gate = self.gate
         let seconds = timeoutSeconds
-        let deadline = Date().addingTimeInterval(seconds)
+        let deadline = RecognitionDeadline(date: Date().addingTimeInterval(seconds), seconds: seconds)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 race.start(continuation: continuation, timeout: seconds) {
@@ -163,6 +163,11 @@ private final class DeadlineRace<T: Sendable>: @unchecked Sendable {
 /// The request's deadline, for recognisers that run on their own threads: they compare the clock
 /// with it between pages themselves, so a timer task that a busy machine runs late cannot let a
 /// read run on past its deadline.
-enum RecognitionDeadline {
-    @TaskLocal static var current: Date?
+struct RecognitionDeadline: Sendable {
+    let date: Date
+    let seconds: Double
+
+    @TaskLocal static var current: RecognitionDeadline?
+
+    var hasPassed: Bool { Date() >= date }
 }
