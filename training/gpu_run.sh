@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 start=$(date +%s)
 mkdir -p /tmp/assets && tar xJf .train-assets.tar.xz -C /tmp/assets || exit 1
 export DOCVAULT_TRAIN_ASSETS=/tmp/assets PYTHONUNBUFFERED=1 OMP_NUM_THREADS=1
-nvidia-smi -L; nproc; df -h /dev/shm | tail -1
+nvidia-smi -L; nproc --all; df -h /dev/shm | tail -1
 python3 -c "import torch, PIL, fontTools, numpy; print('torch', torch.__version__, 'cuda', torch.cuda.is_available())"
 hours=$(python3 -c "print($minutes / 60)")
 python3 -m training.train --device "${DEVICE:-cuda}" --runs /tmp/runs --threads 2 --workers "$workers" --batch 256 \

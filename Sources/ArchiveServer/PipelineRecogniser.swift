@@ -147,8 +147,8 @@ struct UploadReading {
     }
 }
 
-/// Set once, from the cancellation handler, or by the clock passing the request's deadline; read
-/// by the recognition thread between pages.
+/// Set once, from the cancellation handler; read by the recognition thread between pages, which
+/// also compares the clock with `deadline` itself.
 final class CancellationFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
@@ -157,7 +157,7 @@ final class CancellationFlag: @unchecked Sendable {
     init(deadline: RecognitionDeadline? = nil) { self.deadline = deadline }
 
     func cancel() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } || deadline?.hasPassed == true }
+    var isSet: Bool { lock.withLock { value } }
 }
 
 final class PageTally: @unchecked Sendable {
