@@ -9,7 +9,7 @@ import COpenBLAS
 enum WinogradConvolution {
     /// Tiles per sgemm group: bounds the scratch (16·(Cin + Cout) floats per tile) whatever the
     /// line's width, while keeping each sgemm wide enough to run at full speed.
-    static let tilesPerGroup = 1024
+    static let tilesPerGroup = 256
 
     /// U = G g Gᵀ for every (output, input) pair of a folded 3×3 weight [Cout, Cin, 3, 3].
     static func transformWeights(_ weight: [Float], outChannels: Int, inChannels: Int) -> [Float] {
