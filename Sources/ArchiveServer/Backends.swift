@@ -55,7 +55,7 @@ public struct Upload: Sendable {
     }
 }
 
-public struct UploadLimits: Sendable, Equatable {
+public struct UploadLimits: Sendable, Equatable, Codable {
     public var maxPixelsPerPage: Int
     public var maxPages: Int
 
