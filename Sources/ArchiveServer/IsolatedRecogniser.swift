@@ -16,6 +16,8 @@ public final class IsolatedRecogniser: DocumentRecogniser {
     /// Seconds past the request's deadline a child gets to stop by itself between pages before
     /// it is killed (the deadline's own cancellation usually kills it first).
     let graceSeconds: Double
+    /// Where uploads wait for their reader (for tests: it must be empty between requests).
+    var scratchFolder: String { scratch.folder }
 
     public init(command: WorkerCommand, memoryLimitMiB: Int, graceSeconds: Double = 2) throws(IsolatedReadingError) {
         self.shelf = WorkerShelf(command: command)

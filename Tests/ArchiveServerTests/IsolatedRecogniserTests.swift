@@ -1,0 +1,123 @@
+@testable import ArchiveServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+@testable import OCRPipeline
+import Testing
+
+/// `IsolatedRecogniser` through the router, against small shell scripts standing in for
+/// `docvault read-worker --uploads`: a reader that crashes, is killed, hangs or talks nonsense
+/// costs that request a clear status and message, never the server, and the next request is read.
+@Suite struct IsolatedRecogniserTests {
+    static func shell(_ script: String, _ extra: [String] = []) -> WorkerCommand {
+        WorkerCommand(executable: "/bin/sh", arguments: ["-c", script] + extra)
+    }
+
+    /// A worker that answers every job with `answer`.
+    static func answering(_ answer: UploadAnswer) throws -> WorkerCommand {
+        let json = String(decoding: try WorkerCoding.encoder.encode(answer), as: UTF8.self)
+        return shell("while read line; do printf '%s\\n' \"$0\"; done", [json])
+    }
+
+    static let page = ReadDocument(path: "page.png", format: .png, pageCount: 1, pages: [
+        ReadPage(result: OCRPage(page: 1, width: 800, height: 600, dpi: 300, source: "ocr",
+                                 lines: [OCRLine(text: "Total 12.50", confidence: 0.9, bbox: [1, 2, 30, 12])]),
+                 rotation: 0, skew: 0, characterConfidences: [[0.9]], timings: [:]),
+    ], failures: [])
+
+    func withIsolatedServer<Value: Sendable>(
+        _ command: WorkerCommand, timeoutSeconds: Double = 30, graceSeconds: Double = 2,
+        _ body: @Sendable @escaping (any TestClientProtocol, IsolatedRecogniser) async throws -> Value
+    ) async throws -> Value {
+        let recogniser = try IsolatedRecogniser(command: command, memoryLimitMiB: 512, graceSeconds: graceSeconds)
+        var logger = Logger(label: "IsolatedRecogniserTests")
+        logger.logLevel = .critical
+        let app = try buildApplication(configuration: ServerConfiguration(workers: 2, timeoutSeconds: timeoutSeconds),
+                                       recogniser: recogniser, archive: FakeArchive(), logger: logger)
+        return try await app.test(.router) { client in try await body(client, recogniser) }
+    }
+
+    @Test func theReadersAnswerComesBackAndItsScratchFileIsGone() async throws {
+        let command = try Self.answering(UploadAnswer(document: Self.page, failures: ["page 2: an image could not be drawn"]))
+        try await withIsolatedServer(command) { client, recogniser in
+            for _ in 0..<2 {
+                let answer = try await postImage(client)
+                #expect(answer.status == .ok, "\(answer.text)")
+                let json = try answer.json()
+                #expect(json["text"] as? [String] == ["Total 12.50"])
+                #expect(json["failures"] as? [String] == ["page 2: an image could not be drawn"])
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: recogniser.scratchFolder).isEmpty)
+        }
+    }
+
+    @Test func aCrashedReaderIs422NamingTheFileAndTheNextRequestIsRead() async throws {
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("reader-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: marker) }
+        let json = String(decoding: try WorkerCoding.encoder.encode(UploadAnswer(document: Self.page)), as: UTF8.self)
+        // First reader: killed by SIGSEGV on its first upload. Its replacement answers.
+        let script = "read line; if [ ! -e \"$1\" ]; then touch \"$1\"; kill -SEGV $$; fi; printf '%s\\n' \"$0\"; "
+            + "while read line; do printf '%s\\n' \"$0\"; done"
+        try await withIsolatedServer(Self.shell(script, [json, marker])) { client, _ in
+            let crashed = try await postImage(client)
+            #expect(crashed.status == .unprocessableContent)
+            #expect(crashed.errorMessage == "page.png: the reader process stopped on this file (signal 11): a decoder crashed "
+                    + "on it or reading it needs more than the 512 MiB each reader may use (--file-memory)")
+            #expect(try await postImage(client).status == .ok)
+        }
+    }
+
+    @Test func aReaderKilledFromOutsideIsReportedAsPerhapsOutOfMemory() async throws {
+        try await withIsolatedServer(Self.shell("read line; kill -KILL $$")) { client, _ in
+            let killed = try await postImage(client)
+            #expect(killed.status == .unprocessableContent)
+            #expect(killed.errorMessage?.contains("(signal 9, perhaps out of memory)") == true)
+        }
+    }
+
+    @Test func aHungReaderIsKilledAtTheDeadlineAndFreesItsSlot() async throws {
+        try await withIsolatedServer(Self.shell("read line; exec sleep 60"), timeoutSeconds: 0.3) { client, _ in
+            let started = Date()
+            let hung = try await postImage(client)
+            #expect(hung.status == .gatewayTimeout)
+            #expect(hung.errorMessage == "recognition took longer than the 0.3 s limit and was cancelled")
+            var running = -1
+            for _ in 0..<100 where running != 0 {
+                let load = try await client.execute(uri: "/healthz", method: .get).json()["load"] as? [String: Int]
+                running = load?["running"] ?? -1
+                if running != 0 { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(running == 0)
+            #expect(Date().timeIntervalSince(started) < 5)
+        }
+    }
+
+    @Test func clientErrorsFromTheReaderKeepTheirStatus() async throws {
+        let command = try Self.answering(UploadAnswer(error: .tooLarge("page.png: page 1 is 90000×90000 pixels")))
+        try await withIsolatedServer(command) { client, _ in
+            let answer = try await postImage(client)
+            #expect(answer.status == .contentTooLarge)
+            #expect(answer.errorMessage == "page.png: page 1 is 90000×90000 pixels")
+        }
+    }
+
+    @Test func nonsenseAndInternalFailuresAre500WithoutDetails() async throws {
+        for script in ["while read line; do echo 'not json'; done",
+                       #"while read line; do echo '{"internalError":"/srv/secret/path: EIO"}'; done"#] {
+            try await withIsolatedServer(Self.shell(script)) { client, _ in
+                let answer = try await postImage(client)
+                #expect(answer.status == .internalServerError)
+                #expect(answer.errorMessage == "internal error (see the server log)")
+            }
+        }
+    }
+
+    @Test func aMissingReaderExecutableIs500() async throws {
+        let command = WorkerCommand(executable: "/nonexistent/docvault", arguments: [])
+        try await withIsolatedServer(command) { client, _ in
+            let answer = try await postImage(client)
+            #expect(answer.status == .internalServerError)
+        }
+    }
+}
