@@ -28,7 +28,9 @@ struct ServeBackends {
             recogniser = PipelineRecogniser(engine: engine)
         case .isolated(let command, let memoryLimitMiB, let workers):
             let isolated = try IsolatedRecogniser(command: command, memoryLimitMiB: memoryLimitMiB)
-            try isolated.prewarm(workers)
+            // The first requests find readers ready; past a few, the rest start on first use
+            // rather than all at once (--workers may be large).
+            try isolated.prewarm(min(workers, 8))
             recogniser = isolated
         }
         logger.info("serve: model loaded", metadata: ["uploads": "\(uploads)"])

@@ -113,6 +113,28 @@ import Testing
         }
     }
 
+    /// The real reader: the `docvault` executable `swift build` put beside this test bundle (as
+    /// the kill test uses; scripts/test builds it first) with the small fixture model.
+    @Test func theRealReaderAnswersLikeTheInProcessOne() async throws {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("docvault").path
+        let root = PipelineBackendTests.root
+        let command = WorkerCommand(executable: executable, arguments: [
+            "read-worker", "--uploads", "--memory-limit", "2048",
+            "--model", root.appendingPathComponent("Tests/CRNNTests/Fixtures").path])
+        try await withIsolatedServer(command, timeoutSeconds: 600) { client, _ in
+            let invoice = multipartBody([MultipartFile(filename: "invoice-en.pdf", bytes: try PipelineBackendTests.example("invoice-en.pdf"))])
+            let read = try await client.execute(uri: "/api/ocr", method: .post, headers: multipartHeaders(), body: invoice)
+            #expect(read.status == .ok, "\(read.text)")
+            #expect((try read.json()["text"] as? [String])?.contains("Northwind Office Supplies Ltd") == true)
+            let encrypted = Array(try Data(contentsOf: root.appendingPathComponent("Tests/PageImageTests/Fixtures/encrypted.pdf")))
+            let locked = try await client.execute(uri: "/api/ocr", method: .post, headers: multipartHeaders(),
+                                                  body: multipartBody([MultipartFile(filename: "locked.pdf", bytes: encrypted)]))
+            #expect(locked.status == .badRequest)
+            #expect(locked.errorMessage == "locked.pdf: encrypted PDF (password required)")
+        }
+    }
+
     @Test func aMissingReaderExecutableIs500() async throws {
         let command = WorkerCommand(executable: "/nonexistent/docvault", arguments: [])
         try await withIsolatedServer(command) { client, _ in
