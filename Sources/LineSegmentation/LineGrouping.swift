@@ -56,7 +56,15 @@ func groupLines(_ all: [Glyph], characterHeight med: Double, barriers: [FrameRec
     }
     var phrases = collect(sorted, parent: &parent)
     phrases = joinPhrases(phrases, barriers: barriers, rules: rules)
-    return attachSmall(phrases, med: med)
+    return attachSmall(phrases, med: med).filter { !isLoneStroke($0) }
+}
+
+/// A line that is one glyph, a bare vertical stroke (narrower than 0.15 of its height), is a
+/// piece of a ruling or box edge that was too short or too broken to be removed, or a scan's
+/// edge: the digits and letters of common fonts are wider than that, "1" by its flag and foot,
+/// and only a lone l, I or | on a line of its own is lost.
+private func isLoneStroke(_ l: LineCandidate) -> Bool {
+    l.glyphs.count == 1 && l.rect.width < 0.15 * l.rect.height
 }
 
 private func rightNeighbour(of i: Int, in g: [Glyph], med: Double, barriers: [FrameRect],

@@ -51,6 +51,7 @@ public struct LineSegmenter: Sendable {
             if !rulings.isEmpty { comps = connectedComponents(ink) }
         }
         med = medianCharacterHeight(comps, pageHeight: work.height)
+        med = characterHeight(comps, pieceHeight: med, pageHeight: work.height)
         let chars = plausibleCharacters(comps, med: med, width: work.width, height: work.height)
         let source = CropSource(page: page, work: work, background: background, suppressSeals: suppress)
         let (frame, lines) = isLineCrop(work) && !chars.isEmpty
@@ -70,7 +71,9 @@ public struct LineSegmenter: Sendable {
     /// Orientation, skew, grouping and reading order, on components of the working image.
     private func findLines(_ found: [Component], ink: BinaryImage, rulings: [Ruling], med pageMed: Double, work: GrayImage,
                            factor: Int) -> (PageFrame, [LineCandidate]) {
-        let turnedMed = medianCharacterHeight(found.map(transposed), pageHeight: work.width)
+        let across = found.map(transposed)
+        let turnedMed = characterHeight(across, pieceHeight: medianCharacterHeight(across, pageHeight: work.width),
+                                        pageHeight: work.width)
         var turns = 0
         if options.detectOrientation && textRunsVertically(found, characterHeight: min(pageMed, turnedMed)) { turns = 1 }
         // Once the text direction is known, character height is measured across the lines, and
