@@ -25,4 +25,25 @@ import Testing
         }
         #expect(boxes(segmenter.segment(page.bitmap())) == expected)
     }
+
+    @Test func marksBetweenTightlySetRowsDoNotChainThem() {
+        // Two rows set with almost no leading, and two marks (a smudge, a handwritten tick) at
+        // staggered heights just after the upper row's end, above a gap between words of the
+        // lower row: each mark overlaps the one row or the other enough to pass for a character
+        // beside it, so upper row, marks and lower row could chain into one growing group.
+        var page = SyntheticPage(width: 800, height: 300)
+        let upper = page.text(x: 60, baseline: 120, xHeight: 14, words: [5, 4], seed: 21)
+        let lowerLeft = page.text(x: 60, baseline: 148, xHeight: 14, words: [6, 2], seed: 22)
+        let lowerRight = page.text(x: upper.x1 + 22, baseline: 148, xHeight: 14, words: [5, 3], seed: 23)
+        page.fill(upper.x1 + 4, 113, upper.x1 + 10, 135)
+        page.fill(upper.x1 + 12, 121, upper.x1 + 18, 143)
+        let found = boxes(segmenter.segment(page.bitmap()))
+        // The upper row is one line; the lower one may be one or two (the marks may bridge its gap).
+        #expect(found.count == 2 || found.count == 3, "\(found)")
+        for row in [upper, lowerLeft, lowerRight] {
+            #expect(found.contains { $0.union(row) == $0 }, "\(row) not within one of \(found)")
+        }
+        // No line reaches from the middle of the upper row into the middle of the lower one.
+        #expect(found.allSatisfy { !($0.y0 <= 113 && $0.y1 >= 141) }, "\(found)")
+    }
 }
