@@ -115,6 +115,9 @@ func characterHeight(_ comps: [Component], pieceHeight med: Double, pageHeight: 
         var j = i + 1
         while j < p.count && p[j].x0 <= p[i].x1 {
             defer { j += 1 }
+            // Pieces farther apart vertically than a merged glyph may be tall never merge; this
+            // cheap test skips the other rows of the column before any union-find work.
+            guard Double(max(p[i].y1, p[j].y1) - min(p[i].y0, p[j].y0)) < maxHeight else { continue }
             let ri = Int(find(&parent, Int32(i))), rj = Int(find(&parent, Int32(j)))
             guard ri != rj else { continue }
             let a = extent[ri], b = extent[rj]
