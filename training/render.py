@@ -103,13 +103,27 @@ def pil_font(face: Face, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(face.path, size, index=face_index(face))
 
 
+def light_on_dark(pixels: np.ndarray) -> bool:
+    """MODEL.md's polarity rule: a line whose pixels are mostly (more than 65 %) below the midpoint of
+    its darkest and lightest value is light text on a dark ground (a header bar, a stamp, a negative).
+    Integer arithmetic, so the Swift side decides identically."""
+    lo, hi = int(pixels.min()), int(pixels.max())
+    if hi - lo < 32:
+        return False
+    threshold = (lo + hi + 1) // 2
+    return int(np.count_nonzero(pixels < threshold)) * 100 > 65 * pixels.size
+
+
 def normalise(img: Image.Image, stride: int = 4) -> np.ndarray:
     """MODEL.md's input normalisation: [32, W'] float32, W' a multiple of stride, ink = 1."""
     img = img.convert("L")
     w, h = img.size
     new_w = max(8, round(w * INPUT_HEIGHT / h))
     resized = img.resize((new_w, INPUT_HEIGHT), Image.BILINEAR)
-    x = (255.0 - np.asarray(resized, dtype=np.float32)) / 255.0
+    if light_on_dark(np.asarray(img)):
+        x = np.asarray(resized, dtype=np.float32) / 255.0
+    else:
+        x = (255.0 - np.asarray(resized, dtype=np.float32)) / 255.0
     pad = (-new_w) % stride
     if pad:
         x = np.pad(x, ((0, 0), (0, pad)))

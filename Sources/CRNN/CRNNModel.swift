@@ -1,15 +1,28 @@
 import Foundation
 
-/// A convolution with batch-norm folded in: weights [Cout, Cin·k·k] (the im2col row order
-/// c·k·k + ky·k + kx), bias [Cout].
+/// A convolution with batch-norm folded in, bias [Cout]. 3×3 layers over several channels keep
+/// only their Winograd-transformed weights (`WinogradConvolution`); the others keep [Cout, Cin·k·k]
+/// in the im2col row order c·k·k + ky·k + kx.
 struct ConvLayerWeights: Sendable {
+    enum Kernel: Sendable {
+        case im2col([Float])
+        /// [16][Cout][Cin]
+        case winograd([Float])
+    }
+
     let inChannels: Int
     let outChannels: Int
     let kernel: Int
     /// [ph, pw], or nil when this layer does not pool.
     let pool: (height: Int, width: Int)?
-    let weight: [Float]
+    let weight: Kernel
     let bias: [Float]
+
+    var weightCount: Int {
+        switch weight {
+        case .im2col(let w), .winograd(let w): w.count
+        }
+    }
 }
 
 /// One direction of one BiLSTM layer. Gate order i, f, g, o as in PyTorch.
@@ -145,15 +158,19 @@ public final class CRNNModel: Sendable {
                 bias[o] = Float(Double(beta[o]) - Double(mean[o]) * scale)
             }
             defer { inChannels = layer.out }
-            return ConvLayerWeights(inChannels: inChannels, outChannels: layer.out, kernel: layer.kernel,
-                                    pool: layer.pool.map { (height: $0[0], width: $0[1]) },
-                                    weight: folded, bias: bias)
+            let pool = layer.pool.map { (height: $0[0], width: $0[1]) }
+            let winograd = layer.kernel == 3 && inChannels > 1 && (pool.map { $0.height <= 2 && $0.width <= 2 } ?? true)
+            return ConvLayerWeights(inChannels: inChannels, outChannels: layer.out, kernel: layer.kernel, pool: pool,
+                                    weight: winograd
+                                        ? .winograd(WinogradConvolution.transformWeights(folded, outChannels: layer.out, inChannels: inChannels))
+                                        : .im2col(folded),
+                                    bias: bias)
         }
     }
 
     /// Bytes of fp32 weights held in memory.
     public var weightBytes: Int {
-        let conv = convLayers.reduce(0) { $0 + $1.weight.count + $1.bias.count }
+        let conv = convLayers.reduce(0) { $0 + $1.weightCount + $1.bias.count }
         let recurrent = lstm.reduce(0) { total, layer in
             [layer.forward, layer.backward].reduce(total) { $0 + $1.inputWeight.count + $1.hiddenWeight.count + $1.bias.count }
         }

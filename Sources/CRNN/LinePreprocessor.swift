@@ -25,13 +25,26 @@ enum LinePreprocessor {
         return width
     }
 
-    /// Writes the normalised input [inputHeight, width] (width = paddedWidth) to `output`.
+    /// Writes the normalised input [inputHeight, width] (width = paddedWidth) to `output`. Light
+    /// text on a dark ground is mapped the other way round, so ink is 1 whatever the polarity.
     static func normalise(_ line: LineImage, config: ModelConfig, width: Int, into output: UnsafeMutablePointer<Float>) {
         let scaled = PILBilinear.resize(line, width: scaledWidth(of: line, config: config), height: config.inputHeight)
+        let ink = isLightOnDark(line) ? 0 : 255
         for y in 0..<scaled.height {
             let row = output + y * width
-            for x in 0..<scaled.width { row[x] = Float(255 - Int(scaled.pixels[y * scaled.width + x])) / 255 }
+            for x in 0..<scaled.width { row[x] = Float(abs(ink - Int(scaled.pixels[y * scaled.width + x]))) / 255 }
             for x in scaled.width..<width { row[x] = 0 }
         }
+    }
+
+    /// MODEL.md's polarity rule (training/render.py `light_on_dark`): more than 65 % of the pixels
+    /// below the midpoint of the darkest and lightest value means light text on a dark ground.
+    /// Crops of white-on-dark header bars otherwise reach the network as a dark block and read as noise.
+    static func isLightOnDark(_ line: LineImage) -> Bool {
+        guard let lo = line.pixels.min(), let hi = line.pixels.max(), Int(hi) - Int(lo) >= 32 else { return false }
+        let threshold = (Int(lo) + Int(hi) + 1) / 2
+        var dark = 0
+        for p in line.pixels where Int(p) < threshold { dark += 1 }
+        return dark * 100 > 65 * line.pixels.count
     }
 }

@@ -11,6 +11,7 @@ public final class RecognitionSession {
     private let activationA = Scratch(), activationB = Scratch()
     private let sequenceA = Scratch(), sequenceB = Scratch(), logits = Scratch()
     private let lstmScratch = LSTMScratch()
+    private let winograd = WinogradConvolution.Workspace()
 
     /// Packed frames per batch are capped so scratch stays a few MB even for many long lines.
     private static let maxBatchFrames = 4096
@@ -142,9 +143,29 @@ public final class RecognitionSession {
         LinePreprocessor.normalise(line, config: config, width: width, into: current)
         var channels = 1
         for layer in model.convLayers {
+            if case .winograd(let transformed) = layer.weight {
+                // Pooling is fused into the Winograd output transform.
+                let (outHeight, outWidth) = layer.pool.map { (height / $0.height, width / $0.width) } ?? (height, width)
+                let convolved = (current == activationA.pointer ? activationB : activationA)
+                    .reserve(layer.outChannels * outHeight * outWidth)
+                transformed.withUnsafeBufferPointer { weights in
+                    layer.bias.withUnsafeBufferPointer { bias in
+                        WinogradConvolution.convolve(current, channels: channels, height: height, width: width,
+                                                     weights: weights.baseAddress!, bias: bias.baseAddress!,
+                                                     outChannels: layer.outChannels, pool: layer.pool,
+                                                     output: convolved, workspace: winograd)
+                    }
+                }
+                current = convolved
+                channels = layer.outChannels
+                height = outHeight
+                width = outWidth
+                continue
+            }
+            guard case .im2col(let direct) = layer.weight else { preconditionFailure("unreachable") }
             let plane = height * width
             let convolved = (current == activationA.pointer ? activationB : activationA).reserve(layer.outChannels * plane)
-            layer.weight.withUnsafeBufferPointer { weight in
+            direct.withUnsafeBufferPointer { weight in
                 layer.bias.withUnsafeBufferPointer { bias in
                     if channels == 1 {
                         ConvolutionKernels.convolveSingleChannel(current, height: height, width: width, kernel: layer.kernel,

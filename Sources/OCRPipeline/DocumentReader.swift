@@ -139,7 +139,7 @@ public final class DocumentReader {
         var confidences: [[Double]] = []
         for (box, line) in zip(layout.lines, recognised) {
             let text = ConfusableCharacters.repair(line.text.trimmingCharacters(in: .whitespaces))
-            guard !text.isEmpty else { continue }
+            guard !text.isEmpty, line.confidence >= engine.options.minimumLineConfidence else { continue }
             lines.append(OCRLine(text: text, confidence: line.confidence, bbox: box.bbox))
             confidences.append(Self.perCharacter(line, text: text))
         }

@@ -17,12 +17,17 @@ public struct PipelineOptions: Sendable {
     public var limits: Limits
     /// Seconds one file may take; checked between pages and between recognition batches.
     public var perFileTimeout: Double?
+    /// Recognised lines whose confidence (the mean of their characters' probabilities) is below
+    /// this are dropped: below one half the recogniser holds its own reading more likely wrong than
+    /// right, and such lines are almost all specks, logos and rulings read as stray characters.
+    public var minimumLineConfidence: Double
 
     public init(dpi: Double = 300, textLayer: TextLayerMode = .auto, limits: Limits = .default,
-                perFileTimeout: Double? = 300) {
+                perFileTimeout: Double? = 300, minimumLineConfidence: Double = 0.5) {
         self.dpi = dpi
         self.textLayer = textLayer
         self.limits = limits
         self.perFileTimeout = perFileTimeout
+        self.minimumLineConfidence = minimumLineConfidence
     }
 }

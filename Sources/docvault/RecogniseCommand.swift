@@ -1,7 +1,7 @@
 import ArgumentParser
-import CImageCodecs
 import CRNN
 import Foundation
+import PageImage
 
 /// `docvault recognise IMG...`: each image is one text line; prints its text and confidence.
 struct RecogniseCommand: ParsableCommand {
@@ -9,7 +9,7 @@ struct RecogniseCommand: ParsableCommand {
         commandName: "recognise",
         abstract: "Recognise line images (one text line each) with the CRNN model.")
 
-    @Argument(help: "Line images (PNG or binary PGM), one text line each.")
+    @Argument(help: "Line images (PNG, JPEG, TIFF or binary PGM), one text line each.")
     var images: [String]
 
     @Option(name: .long, help: "Weights directory holding crnn.safetensors and charset.txt (default: $DOCVAULT_MODEL, else weights/ found upwards from the executable or the working directory).")
@@ -67,42 +67,32 @@ enum RecogniseError: Error, CustomStringConvertible {
         case .noModel:
             return "no weights/crnn.safetensors found above the executable or the working directory; pass --model DIR or set \(ModelDirectory.environmentVariable)"
         case let .unreadable(file, reason): return "\(file): cannot read image: \(reason)"
-        case let .unsupportedFormat(file): return "\(file): not a PNG or binary PGM (P5) image"
+        case let .unsupportedFormat(file): return "\(file): not a PNG, JPEG, TIFF or binary PGM (P5) image"
         }
     }
 }
 
-/// Reads a line image as 8-bit gray. Stands in until PageImage's decoders land: then this becomes
-/// a call to PageImage's loader and a GrayImage → LineImage conversion.
+/// Reads a line image as 8-bit gray: PNG, JPEG and TIFF through PageImage (the decoders ingest
+/// uses, with their limits), binary PGM here (the line crops the benchmark scripts write).
 enum LineImageFile {
     static func load(_ path: String) throws -> LineImage {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RecogniseError.unreadable(file: path, reason: "no such file or not readable")
         }
         let bytes = [UInt8](data)
-        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return try png(bytes, path: path) }
         if bytes.starts(with: Array("P5".utf8)) { return try pgm(bytes, path: path) }
-        throw RecogniseError.unsupportedFormat(file: path)
-    }
-
-    /// libpng's simplified API converts any PNG colour type to 8-bit gray.
-    private static func png(_ bytes: [UInt8], path: String) throws -> LineImage {
-        var image = png_image()
-        image.version = UInt32(PNG_IMAGE_VERSION)
-        defer { png_image_free(&image) }
-        let begun = bytes.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
-        guard begun != 0 else { throw RecogniseError.unreadable(file: path, reason: message(of: image)) }
-        image.format = UInt32(PNG_FORMAT_GRAY)
-        let width = Int(image.width), height = Int(image.height)
-        var pixels = [UInt8](repeating: 255, count: width * height)
-        var background = png_color(red: 255, green: 255, blue: 255)  // transparent areas become paper
-        let finished = png_image_finish_read(&image, &background, &pixels, Int32(width), nil)
-        guard finished != 0 else { throw RecogniseError.unreadable(file: path, reason: message(of: image)) }
-        return LineImage(width: width, height: height, pixels: pixels)
-    }
-
-    private static func message(of image: png_image) -> String {
-        withUnsafeBytes(of: image.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        guard let format = DocumentFormat.sniff(bytes), format != .pdf else { throw RecogniseError.unsupportedFormat(file: path) }
+        let gray: GrayImage
+        do {
+            let document = try Document(bytes: bytes, name: path)
+            guard document.pageCount == 1 else {
+                throw RecogniseError.unreadable(file: path, reason: "\(document.pageCount) pages; a line image has one")
+            }
+            gray = try document.page(1, colour: false).gray
+        } catch let error as PageImageError {
+            throw RecogniseError.unreadable(file: path, reason: error.reason)
+        }
+        return LineImage(width: gray.width, height: gray.height, pixels: gray.pixels)
     }
 
     /// Binary PGM: "P5", width, height, maxval (≤ 255), one whitespace, then the pixels.

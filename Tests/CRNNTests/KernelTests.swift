@@ -43,6 +43,32 @@ import Testing
         #expect(maxDifference(out, expected) < 1e-5)
     }
 
+    /// Sizes cover odd heights and widths (partial tiles), every fused pool, and a width whose
+    /// tiles span several sgemm groups.
+    @Test(arguments: [(3, 6, 10, nil as [Int]?), (2, 5, 7, nil), (4, 8, 9, [2, 2]), (3, 7, 11, [2, 1]),
+                      (2, 6, 13, [1, 2]), (2, 2, 2 * WinogradConvolution.tilesPerGroup + 6, [2, 1]),
+                      (1, 16, 3, [2, 2])])
+    func winogradConvolutionMatchesReference(channels: Int, height: Int, width: Int, pool: [Int]?) {
+        var random = SeededRandom(seed: 5)
+        let outChannels = 6
+        let x = random.floats(channels * height * width)
+        let weight = random.floats(outChannels * channels * 9)
+        let bias = random.floats(outChannels)
+        let transformed = WinogradConvolution.transformWeights(weight, outChannels: outChannels, inChannels: channels)
+        let poolSize = pool.map { (height: $0[0], width: $0[1]) }
+        let (oh, ow) = poolSize.map { (height / $0.height, width / $0.width) } ?? (height, width)
+        var out = [Float](repeating: .nan, count: outChannels * oh * ow)
+        WinogradConvolution.convolve(x, channels: channels, height: height, width: width, weights: transformed,
+                                     bias: bias, outChannels: outChannels, pool: poolSize, output: &out,
+                                     workspace: .init())
+        var expected = ReferenceLayers.conv2d(x, channels: channels, height: height, width: width,
+                                              weight: weight, outChannels: outChannels, kernel: 3)
+        expected = ReferenceLayers.relu(expected.enumerated().map { $1 + bias[$0 / (height * width)] })
+        if let pool { expected = ReferenceLayers.maxPool(expected, channels: outChannels, height: height, width: width, pool: (pool[0], pool[1])) }
+        #expect(out.count == expected.count)
+        #expect(maxDifference(out, expected) < 1e-5)
+    }
+
     @Test func biasReLUAndPoolMatchReference() {
         var random = SeededRandom(seed: 3)
         let channels = 3, height = 7, width = 9

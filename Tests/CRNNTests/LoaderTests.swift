@@ -23,8 +23,19 @@ import Testing
         // Folded weight = w·γ/√(σ²+ε); bias = β − μ·γ/√(σ²+ε).
         let t = { (name: String) in model.tensors[name]!.values }
         let scale = t("bn.1.weight")[2] / (t("bn.1.running_var")[2] + 1e-5).squareRoot()
-        let perOutput = 4 * 9
-        #expect(abs(loaded.convLayers[1].weight[2 * perOutput + 5] - t("conv.1.weight")[2 * perOutput + 5] * scale) < 1e-6)
+        // Layer 1 is a 3×3 layer over 4 channels, so it keeps Winograd-transformed weights: compare
+        // with the transform of the folded reference weights of output 2.
+        let inChannels = 4, outChannels = loaded.convLayers[1].outChannels
+        let conv1 = t("conv.1.weight"), gamma = t("bn.1.weight"), variance = t("bn.1.running_var")
+        let folded = conv1.enumerated().map { i, w in w * gamma[i / (inChannels * 9)] / (variance[i / (inChannels * 9)] + 1e-5).squareRoot() }
+        let expected = WinogradConvolution.transformWeights(folded, outChannels: outChannels, inChannels: inChannels)
+        guard case .winograd(let transformed) = loaded.convLayers[1].weight else {
+            Issue.record("layer 1 should use Winograd weights")
+            return
+        }
+        #expect(transformed.count == 16 * outChannels * inChannels)
+        #expect(zip(transformed, expected).allSatisfy { abs($0 - $1) < 1e-5 })
+        #expect(abs(folded[2 * inChannels * 9 + 5] - conv1[2 * inChannels * 9 + 5] * scale) < 1e-6)
         #expect(abs(loaded.convLayers[1].bias[2] - (t("bn.1.bias")[2] - t("bn.1.running_mean")[2] * scale)) < 1e-6)
         #expect(loaded.lstm[1].backward.bias[3] == t("lstm.bias_ih_l1_reverse")[3] + t("lstm.bias_hh_l1_reverse")[3])
     }

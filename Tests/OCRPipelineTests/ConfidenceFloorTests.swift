@@ -1,0 +1,26 @@
+import CRNN
+import Foundation
+import Testing
+@testable import OCRPipeline
+
+/// The confidence floor drops exactly the recognised lines below it, and nothing else changes.
+@Suite struct ConfidenceFloorTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL
+
+    private func lines(floor: Double) throws -> [OCRLine] {
+        let model = try CRNNModel(directory: Self.root.appendingPathComponent("weights"))
+        let engine = OCREngine(model: model, options: PipelineOptions(textLayer: .ocr, perFileTimeout: nil,
+                                                                    minimumLineConfidence: floor))
+        let read = try engine.makeReader().read(path: Self.root.appendingPathComponent("examples/receipt-photo.jpg").path)
+        return read.pages.flatMap(\.result.lines)
+    }
+
+    @Test func linesBelowTheFloorAreDroppedAndOnlyThose() throws {
+        let everything = try lines(floor: 0)
+        let kept = try lines(floor: 0.5)
+        #expect(!kept.isEmpty)
+        #expect(kept.allSatisfy { $0.confidence >= 0.5 })
+        #expect(kept.map(\.text) == everything.filter { $0.confidence >= 0.5 }.map(\.text))
+        #expect(kept.map(\.bbox) == everything.filter { $0.confidence >= 0.5 }.map(\.bbox))
+    }
+}
