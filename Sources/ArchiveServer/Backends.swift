@@ -55,7 +55,7 @@ public struct Upload: Sendable {
     }
 }
 
-public struct UploadLimits: Sendable, Equatable {
+public struct UploadLimits: Sendable, Equatable, Codable {
     public var maxPixelsPerPage: Int
     public var maxPages: Int
 
@@ -69,7 +69,8 @@ public struct Recognition: Sendable {
     public var document: OCRDocument
     /// One PNG per page when asked for, in page order; empty otherwise.
     public var pageImages: [[UInt8]]
-    /// Pages that could not be read ("page 3: corrupt ..."); the others are in `document`.
+    /// Pages that could not be read ("page 3: corrupt ..."), or were read with content missing
+    /// (an image the decoder dropped); the others are in `document`.
     public var failures: [String]
     /// Everything the pipeline read (per-character confidences, rotation, skew), which the archive
     /// stores for `?store=1`; nil from recognisers that are not the pipeline (test fakes).

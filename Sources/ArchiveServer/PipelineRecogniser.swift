@@ -74,6 +74,7 @@ struct UploadReading {
                     images.append(try pageImage(bitmap ?? document.page(number, dpi: page.result.dpi)))
                 }
                 pages.append(page)
+                failures += page.warnings.map { "page \(number): \($0)" }
                 tally.add()
             } catch let error as PageImageError {
                 if case .tooManyPixels = error { throw ArchiveServerError.tooLarge("\(upload.filename): \(error.reason)") }

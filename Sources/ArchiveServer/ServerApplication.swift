@@ -31,7 +31,7 @@ public func buildApplication(configuration: ServerConfiguration, recogniser: any
     return Application(
         router: router,
         // A client that stops sending (slowloris) loses its connection instead of holding it.
-        server: .http1(configuration: .init(idleTimeout: .seconds(30))),
+        server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.idleTimeoutSeconds * 1000)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                              serverName: "docvault"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },

@@ -16,6 +16,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var uploadLimits: UploadLimits
     /// Seconds a 503 asks the client to wait.
     public var retryAfterSeconds: Int
+    /// Seconds a connection may send nothing (mid-headers, mid-body, or between requests) before
+    /// it is closed, so slow or stalled clients cannot hold connections open.
+    public var idleTimeoutSeconds: Double = 30
 
     public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, workers: Int = 4,
                 queueDepth: Int? = nil, timeoutSeconds: Double = 10, maxBodyBytes: Int = 32 << 20,

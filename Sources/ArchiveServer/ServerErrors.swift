@@ -4,10 +4,13 @@ import Logging
 
 /// Every failure the server answers with, and the status it maps to. Messages name the file (as the
 /// client called it) and the reason; they never carry server paths or internal error text.
-public enum ArchiveServerError: Error, Sendable, Equatable {
+/// Codable because upload reader processes send them back to the server as they are.
+public enum ArchiveServerError: Error, Sendable, Equatable, Codable {
     case badInput(String)
     case unsupportedType(String)
     case tooLarge(String)
+    /// The file's reader process crashed or was killed over its memory limit (a hostile file).
+    case readFailed(String)
     case notFound(String)
     case unauthorized
     case hostNotAllowed(String)
@@ -19,6 +22,7 @@ public enum ArchiveServerError: Error, Sendable, Equatable {
         case .badInput: .badRequest
         case .unsupportedType: .unsupportedMediaType
         case .tooLarge: .contentTooLarge
+        case .readFailed: .unprocessableContent
         case .notFound: .notFound
         case .unauthorized: .unauthorized
         case .hostNotAllowed: .forbidden
@@ -29,7 +33,8 @@ public enum ArchiveServerError: Error, Sendable, Equatable {
 
     public var message: String {
         switch self {
-        case .badInput(let reason), .unsupportedType(let reason), .tooLarge(let reason), .notFound(let reason):
+        case .badInput(let reason), .unsupportedType(let reason), .tooLarge(let reason), .readFailed(let reason),
+             .notFound(let reason):
             reason
         case .unauthorized:
             "missing or wrong token: send 'Authorization: Bearer <token>' (the page: open /?token=<token>)"

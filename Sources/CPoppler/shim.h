@@ -6,6 +6,7 @@
 
 #include <poppler.h>
 #include <cairo.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,50 @@ static inline void dv_xrgb_to_rgb(const unsigned char *src, int stride, int widt
             out[3 * x + 2] = (unsigned char)p;
         }
     }
+}
+
+/* poppler's cairo backend silently skips an image it cannot decode or allocate (a 20000x20000
+ * image under a reader's memory limit): the page then renders with that area blank and no error.
+ * This finds such images after a render: for each image poppler maps on the page, if the top-left
+ * square of its area (poppler 22's mapping swaps the area's width and height, the top-left corner
+ * is right, so the square of the smaller side lies inside the image either way) came out pure
+ * white, the image is decoded on its own; when that fails too, it was dropped. Only blank areas
+ * are decoded again, so ordinary pages pay for the mapping pass alone. Returns the count of
+ * dropped images; `reason` gets cairo's word for the first (static storage, do not free). */
+static inline int dv_dropped_images(PopplerPage *page, const unsigned char *pixels, int stride, int width,
+                                    int height, double scale, const char **reason) {
+    int dropped = 0;
+    *reason = NULL;
+    GList *mapping = poppler_page_get_image_mapping(page);
+    for (GList *item = mapping; item != NULL; item = item->next) {
+        const PopplerImageMapping *image = (const PopplerImageMapping *)item->data;
+        double side = fmin(fabs(image->area.x2 - image->area.x1), fabs(image->area.y2 - image->area.y1));
+        int x0 = (int)ceil(fmin(image->area.x1, image->area.x2) * scale);
+        int y0 = (int)ceil(fmin(image->area.y1, image->area.y2) * scale);
+        int x1 = (int)floor(x0 + side * scale), y1 = (int)floor(y0 + side * scale);
+        if (x0 < 0) x0 = 0;
+        if (y0 < 0) y0 = 0;
+        if (x1 > width) x1 = width;
+        if (y1 > height) y1 = height;
+        if (x1 - x0 < 2 || y1 - y0 < 2) continue;
+        int blank = 1;
+        for (int y = y0; y < y1 && blank; y++) {
+            const uint32_t *row = (const uint32_t *)(pixels + (size_t)y * (size_t)stride);
+            for (int x = x0; x < x1; x++) {
+                if ((row[x] & 0xffffffu) != 0xffffffu) { blank = 0; break; }
+            }
+        }
+        if (!blank) continue;
+        cairo_surface_t *decoded = poppler_page_get_image(page, image->image_id);
+        cairo_status_t status = decoded ? cairo_surface_status(decoded) : CAIRO_STATUS_NO_MEMORY;
+        if (decoded) cairo_surface_destroy(decoded);
+        if (status != CAIRO_STATUS_SUCCESS) {
+            if (*reason == NULL) *reason = cairo_status_to_string(status);
+            dropped++;
+        }
+    }
+    poppler_page_free_image_mapping(mapping);
+    return dropped;
 }
 
 #endif

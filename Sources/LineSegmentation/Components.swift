@@ -95,3 +95,42 @@ func medianCharacterHeight(_ comps: [Component], pageHeight: Int) -> Double {
     hs.sort()
     return Double(hs[hs.count / 2])
 }
+
+/// Character height on pages whose characters are broken into pieces stacked above each other
+/// (dot-matrix and faint thermal print, thin strokes lost in binarisation): there the median
+/// component is a fraction of a character, and grouping at that scale cuts every line into an
+/// upper and a lower half. Pieces that share their horizontal extent and nearly touch vertically
+/// are put back together (never taller than a few pieces, so rows cannot chain), and the median of
+/// the result is the height when it is clearly larger; a small change (the dot of an i, accents)
+/// is no sign of broken print and the piece median stands.
+func characterHeight(_ comps: [Component], pieceHeight med: Double, pageHeight: Int) -> Double {
+    // Rules and underlines are no pieces of characters, and leaving them out bounds the scan below.
+    let p = comps.filter { $0.height < pageHeight / 8 && Double($0.width) <= 8 * med && $0.area >= 2 }
+        .sorted { $0.x0 < $1.x0 }
+    guard p.count >= 2 else { return med }
+    var parent = (0..<Int32(p.count)).map { $0 }
+    var extent = p
+    let maxGap = max(1, Int32(0.35 * med)), maxHeight = 3 * med
+    for i in p.indices {
+        var j = i + 1
+        while j < p.count && p[j].x0 <= p[i].x1 {
+            defer { j += 1 }
+            // Pieces farther apart vertically than a merged glyph may be tall never merge; this
+            // cheap test skips the other rows of the column before any union-find work.
+            guard Double(max(p[i].y1, p[j].y1) - min(p[i].y0, p[j].y0)) < maxHeight else { continue }
+            let ri = Int(find(&parent, Int32(i))), rj = Int(find(&parent, Int32(j)))
+            guard ri != rj else { continue }
+            let a = extent[ri], b = extent[rj]
+            let hov = Double(min(a.x1, b.x1) - max(a.x0, b.x0) + 1) / Double(min(a.width, b.width))
+            let vgap = max(a.y0, b.y0) - min(a.y1, b.y1) - 1
+            let u = Component(x0: min(a.x0, b.x0), y0: min(a.y0, b.y0), x1: max(a.x1, b.x1),
+                              y1: max(a.y1, b.y1), area: a.area + b.area)
+            guard hov >= 0.5, vgap <= maxGap, Double(u.height) <= maxHeight else { continue }
+            union(&parent, Int32(ri), Int32(rj))
+            extent[Int(find(&parent, Int32(ri)))] = u
+        }
+    }
+    let glyphs = p.indices.filter { find(&parent, Int32($0)) == Int32($0) }.map { extent[$0] }
+    let assembled = medianCharacterHeight(glyphs, pageHeight: pageHeight)
+    return assembled >= 1.4 * med ? assembled : med
+}

@@ -50,13 +50,22 @@ func groupLines(_ all: [Glyph], characterHeight med: Double, barriers: [FrameRec
     let sorted = order.map { glyphs[$0] }
     var parent = (0..<Int32(sorted.count)).map { $0 }
     var extent = sorted.map(\.rect)
+    var tallest = sorted.map(\.rect.height)
     for i in sorted.indices {
         guard let j = rightNeighbour(of: i, in: sorted, med: med, barriers: barriers, rules: rules) else { continue }
-        joinUnlessStacked(&parent, &extent, i, j)
+        joinUnlessStacked(&parent, &extent, &tallest, i, j)
     }
     var phrases = collect(sorted, parent: &parent)
     phrases = joinPhrases(phrases, barriers: barriers, rules: rules)
-    return attachSmall(phrases, med: med)
+    return attachSmall(phrases, med: med).filter { !isLoneStroke($0) }
+}
+
+/// A line that is one glyph, a bare vertical stroke (narrower than 0.15 of its height), is a
+/// piece of a ruling or box edge that was too short or too broken to be removed, or a scan's
+/// edge: the digits and letters of common fonts are wider than that, "1" by its flag and foot,
+/// and only a lone l, I or | on a line of its own is lost.
+private func isLoneStroke(_ l: LineCandidate) -> Bool {
+    l.glyphs.count == 1 && l.rect.width < 0.15 * l.rect.height
 }
 
 private func rightNeighbour(of i: Int, in g: [Glyph], med: Double, barriers: [FrameRect],
@@ -136,6 +145,7 @@ private func joinPhrases(_ phrases: [LineCandidate], barriers: [FrameRect], rule
     let p = phrases.filter { !$0.onlySmall }.sorted { $0.rect.x0 < $1.rect.x0 }
     var parent = (0..<Int32(p.count)).map { $0 }
     var extent = p.map(\.rect)
+    var tallest = p.map { $0.glyphs.map(\.height).max() ?? $0.rect.height }
     for i in p.indices {
         let a = p[i]
         var best: Int? = nil, bestGap = Double.infinity
@@ -152,7 +162,7 @@ private func joinPhrases(_ phrases: [LineCandidate], barriers: [FrameRect], rule
             best = j
             bestGap = gap
         }
-        if let best { joinUnlessStacked(&parent, &extent, i, best) }
+        if let best { joinUnlessStacked(&parent, &extent, &tallest, i, best) }
     }
     var groups: [Int: LineCandidate] = [:]
     var order: [Int] = []
@@ -213,13 +223,20 @@ func withoutDashedRules(_ glyphs: [Glyph], med: Double) -> [Glyph] {
     return drop.isEmpty ? glyphs : glyphs.indices.filter { !drop.contains($0) }.map { glyphs[$0] }
 }
 
-/// Joins the groups of `i` and `j` unless the result would be much taller than either: that is
-/// two rows linked through a mark between them, not one row. Extents are kept at the roots.
-private func joinUnlessStacked(_ parent: inout [Int32], _ extent: inout [FrameRect], _ i: Int, _ j: Int) {
+/// Joins the groups of `i` and `j` unless the result would be much taller than the tallest
+/// character in either: that is two rows linked through a mark between them, not one row. The
+/// bound is the tallest member, not the group's extent so far, or a group could grow a little with
+/// each join (a comma between two touching rows, then the row below) until it holds two rows.
+/// Extents and tallest members are kept at the roots.
+private func joinUnlessStacked(_ parent: inout [Int32], _ extent: inout [FrameRect], _ tallest: inout [Double],
+                               _ i: Int, _ j: Int) {
     let ri = Int(find(&parent, Int32(i))), rj = Int(find(&parent, Int32(j)))
     guard ri != rj else { return }
     let u = extent[ri].union(extent[rj])
-    guard u.height <= 1.5 * max(extent[ri].height, extent[rj].height) else { return }
+    let top = max(tallest[ri], tallest[rj])
+    guard u.height <= 1.5 * max(extent[ri].height, extent[rj].height), u.height <= 1.75 * top else { return }
     union(&parent, Int32(ri), Int32(rj))
-    extent[Int(find(&parent, Int32(ri)))] = u
+    let r = Int(find(&parent, Int32(ri)))
+    extent[r] = u
+    tallest[r] = top
 }

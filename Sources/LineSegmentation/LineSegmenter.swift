@@ -51,15 +51,17 @@ public struct LineSegmenter: Sendable {
             if !rulings.isEmpty { comps = connectedComponents(ink) }
         }
         med = medianCharacterHeight(comps, pageHeight: work.height)
+        med = characterHeight(comps, pieceHeight: med, pageHeight: work.height)
         let chars = plausibleCharacters(comps, med: med, width: work.width, height: work.height)
         let source = CropSource(page: page, work: work, background: background, suppressSeals: suppress)
         let (frame, lines) = isLineCrop(work) && !chars.isEmpty
             ? wholeLine(chars, work: work, factor: factor)
             : findLines(chars, ink: ink, rulings: rulings, med: med, work: work, factor: factor)
         let boxes = lines.map { l in
-            LineBox(x0: l.box.x0 * factor, y0: l.box.y0 * factor,
-                    x1: min(page.gray.width, (l.box.x1 + 1) * factor),
-                    y1: min(page.gray.height, (l.box.y1 + 1) * factor), upright: l.rect)
+            characterCellWide(LineBox(x0: l.box.x0 * factor, y0: l.box.y0 * factor,
+                                      x1: min(page.gray.width, (l.box.x1 + 1) * factor),
+                                      y1: min(page.gray.height, (l.box.y1 + 1) * factor), upright: l.rect),
+                              alongY: frame.quarterTurns % 2 == 1, width: page.gray.width, height: page.gray.height)
         }
         return PageLayout(lines: boxes, rotation: frame.quarterTurns * 90, skewDegrees: frame.skewDegrees,
                           width: page.gray.width, height: page.gray.height,
@@ -70,7 +72,9 @@ public struct LineSegmenter: Sendable {
     /// Orientation, skew, grouping and reading order, on components of the working image.
     private func findLines(_ found: [Component], ink: BinaryImage, rulings: [Ruling], med pageMed: Double, work: GrayImage,
                            factor: Int) -> (PageFrame, [LineCandidate]) {
-        let turnedMed = medianCharacterHeight(found.map(transposed), pageHeight: work.width)
+        let across = found.map(transposed)
+        let turnedMed = characterHeight(across, pieceHeight: medianCharacterHeight(across, pageHeight: work.width),
+                                        pageHeight: work.width)
         var turns = 0
         if options.detectOrientation && textRunsVertically(found, characterHeight: min(pageMed, turnedMed)) { turns = 1 }
         // Once the text direction is known, character height is measured across the lines, and
@@ -127,6 +131,19 @@ public struct LineSegmenter: Sendable {
         return groupLines(glyphs, characterHeight: med, barriers: barriers,
                           rules: GroupingRules(phraseGap: options.wordGap))
     }
+}
+
+/// A line is at least one character cell wide (0.6 of its height, about the advance of a digit
+/// for the height of its ink), centred on its ink: a lone narrow glyph (1, I, a colon), common as
+/// a quantity in a table column, otherwise gets a sliver of a box that misses the cell the
+/// character stands in. `alongY`: the page is turned a quarter, so the text runs down the page.
+func characterCellWide(_ b: LineBox, alongY: Bool, width: Int, height: Int) -> LineBox {
+    let (lo, hi, across, limit) = alongY ? (b.y0, b.y1, b.x1 - b.x0, height) : (b.x0, b.x1, b.y1 - b.y0, width)
+    let cell = Int((0.6 * Double(across)).rounded())
+    guard hi - lo < cell else { return b }
+    let start = max(0, min(limit - cell, (lo + hi - cell) / 2)), end = min(limit, start + cell)
+    return alongY ? LineBox(x0: b.x0, y0: start, x1: b.x1, y1: end, upright: b.upright)
+        : LineBox(x0: start, y0: b.y0, x1: end, y1: b.y1, upright: b.upright)
 }
 
 /// The component with its axes swapped (as seen on the page turned a quarter).

@@ -11,9 +11,13 @@ public struct ReadPage: Sendable, Codable {
     public var skew: Double
     public var characterConfidences: [[Double]]
     public var timings: [String: Double]
+    /// What the page's decoder could not draw (`Document.renderWarnings`): the page was read, but
+    /// without that content. `DocumentReader.read` reports them among the document's failures.
+    public var warnings: [String] = []
 }
 
-/// One document as read. `failures` names the pages that could not be read and why.
+/// One document as read. `failures` names the pages that could not be read, or were read with
+/// content missing, and why.
 public struct ReadDocument: Sendable, Codable {
     public var path: String
     public var format: DocumentFormat
@@ -60,7 +64,9 @@ public final class DocumentReader {
         for number in 1...max(document.pageCount, 1) where number <= document.pageCount {
             try deadline.check()
             do {
-                pages.append(try read(page: number, of: document, deadline: deadline))
+                let page = try read(page: number, of: document, deadline: deadline)
+                pages.append(page)
+                failures += page.warnings.map { "page \(number): \($0)" }
             } catch let error as PageImageError {
                 failures.append("page \(number): \(error.reason)")
             }
@@ -146,7 +152,8 @@ public final class DocumentReader {
         return ReadPage(result: OCRPage(page: number, width: bitmap.gray.width, height: bitmap.gray.height,
                                         dpi: bitmap.dpi, source: "ocr", lines: lines),
                         rotation: layout.rotation, skew: layout.skewDegrees,
-                        characterConfidences: confidences, timings: timings)
+                        characterConfidences: confidences, timings: timings,
+                        warnings: document.renderWarnings(page: number))
     }
 
     /// One confidence per Character of the stored text (trimmed spaces dropped).

@@ -116,7 +116,10 @@ public struct Ingestor: Sendable {
                                             seconds: Date().timeIntervalSince(started))
             let stored = try archive.store(document: document)
             if !read.failures.isEmpty {
-                return .failed(path: file.path, reason: "stored \(read.pages.count) of \(read.pageCount) pages; " + read.failures.joined(separator: "; "))
+                let extent = read.pages.count == read.pageCount
+                    ? "stored all \(read.pageCount) pages, some with content missing"
+                    : "stored \(read.pages.count) of \(read.pageCount) pages"
+                return .failed(path: file.path, reason: extent + "; " + read.failures.joined(separator: "; "))
             }
             return .stored(path: file.path, document: stored, pages: read.pages.count,
                            seconds: Date().timeIntervalSince(started))

@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// Reads documents one at a time for `Ingestor`: in this process (`DocumentReader`) or in a child
-/// process (`WorkerReader`).
+/// process (`WorkerReader`, over a `WorkerProcess`).
 protocol DocumentReading: AnyObject {
     func read(path: String) throws -> ReadDocument
     /// Ends whatever the reader holds (a child process); it may be used again afterwards.
@@ -52,14 +52,14 @@ public struct WorkerFailure: Error, Equatable, CustomStringConvertible {
     public var description: String { reason }
 }
 
-enum WorkerCoding {
-    static var encoder: JSONEncoder {
+public enum WorkerCoding {
+    public static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return encoder
     }
 
-    static var decoder: JSONDecoder {
+    public static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return decoder
@@ -70,33 +70,39 @@ enum WorkerCoding {
 /// one `WorkerReply` line on standard output, until standard input ends.
 public enum WorkerLoop {
     public static func run(engine: OCREngine) {
-        // Die with the parent: a killed ingest must not leave a reader finishing a long page.
+        let reader = engine.makeReader()
+        let encoder = WorkerCoding.encoder
+        serve { line in
+            guard let path = try? JSONDecoder().decode(String.self, from: line) else {
+                return encode(WorkerReply(document: nil, failure: "worker received an unreadable request"), encoder)
+            }
+            do {
+                return encode(WorkerReply(document: try reader.read(path: path), failure: nil), encoder)
+            } catch {
+                return encode(WorkerReply(document: nil, failure: Ingestor.reason(error)), encoder)
+            }
+        }
+    }
+
+    /// The loop every kind of worker runs: one request line in, `answer`'s one line out (it must not
+    /// contain a newline; JSON without pretty-printing never does), until standard input ends.
+    /// The worker dies with its parent: a killed ingest or server must not leave a reader
+    /// finishing a long page.
+    public static func serve(_ answer: (Data) -> Data) {
         let parent = getppid()
         let watcher = Thread {
             while getppid() == parent { usleep(200_000) }
             _exit(0)
         }
         watcher.start()
-        let reader = engine.makeReader()
-        let encoder = WorkerCoding.encoder
         while let line = readLine(strippingNewline: true) {
-            guard let data = line.data(using: .utf8), let path = try? JSONDecoder().decode(String.self, from: data) else {
-                write(WorkerReply(document: nil, failure: "worker received an unreadable request"), encoder)
-                continue
-            }
-            do {
-                write(WorkerReply(document: try reader.read(path: path), failure: nil), encoder)
-            } catch {
-                write(WorkerReply(document: nil, failure: Ingestor.reason(error)), encoder)
-            }
+            FileHandle.standardOutput.write(answer(Data(line.utf8)) + Data("\n".utf8))
             releaseFreedMemory()
         }
     }
 
-    private static func write(_ reply: WorkerReply, _ encoder: JSONEncoder) {
-        let data = (try? encoder.encode(reply))
-            ?? Data(#"{"failure":"worker could not encode its answer"}"#.utf8)
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    private static func encode(_ reply: WorkerReply, _ encoder: JSONEncoder) -> Data {
+        (try? encoder.encode(reply)) ?? Data(#"{"failure":"worker could not encode its answer"}"#.utf8)
     }
 }
 

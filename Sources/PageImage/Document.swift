@@ -45,6 +45,12 @@ protocol PageSource: AnyObject {
     func size(ofPage index: Int, dpi: Double) throws -> PageSize
     func render(page index: Int, dpi: Double, colour: Bool) throws -> PageBitmap
     func words(onPage index: Int, dpi: Double) throws -> [TextLayerWord]
+    /// What the last render of page `index` could not draw (content missing from the bitmap).
+    func warnings(page index: Int) -> [String]
+}
+
+extension PageSource {
+    func warnings(page index: Int) -> [String] { [] }
 }
 
 /// An opened document (PDF, PNG, JPEG or TIFF). Pages are decoded on demand, one at a time, so a
@@ -123,6 +129,15 @@ public final class Document {
     /// colour and `colour` is true (pass false to skip the RGB copy when only gray is needed).
     public func page(_ number: Int, dpi: Double = 300, colour: Bool = true) throws -> PageBitmap {
         try source.render(page: try index(of: number, dpi: dpi), dpi: dpi, colour: colour)
+    }
+
+    /// What the last `page(number)` could not draw: a PDF image poppler dropped (it could not be
+    /// decoded or allocated, typically over a reader's memory limit), leaving that area blank.
+    /// Empty when the page rendered whole. Readers report these instead of passing the page off
+    /// as complete.
+    public func renderWarnings(page number: Int) -> [String] {
+        guard number >= 1 && number <= source.pageCount else { return [] }
+        return source.warnings(page: number - 1)
     }
 
     /// The words of page `number`'s text layer (empty when it has none), boxes in the pixel space

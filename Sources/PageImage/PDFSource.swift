@@ -12,6 +12,8 @@ final class PDFSource: PageSource {
     private let document: OpaquePointer // PopplerDocument*, owned (one reference)
     let pageCount: Int
     private lazy var textLayerPresent: Bool = scanForText()
+    /// What the last render of each page could not draw, by page index (see `warnings(page:)`).
+    private(set) var renderWarnings: [Int: [String]] = [:]
 
     init(bytes: [UInt8], name: String, limits: Limits) throws {
         _ = glibLogSilenced
@@ -44,6 +46,8 @@ final class PDFSource: PageSource {
     deinit { g_object_unref(UnsafeMutableRawPointer(document)) }
 
     var hasTextLayer: Bool { textLayerPresent }
+
+    func warnings(page index: Int) -> [String] { renderWarnings[index] ?? [] }
 
     /// Runs `body` with page `index` (a new reference, released afterwards).
     private func withPage<T>(_ index: Int, _ body: (OpaquePointer) throws -> T) throws -> T {
@@ -102,7 +106,18 @@ final class PDFSource: PageSource {
                 throw PageImageError.renderFailed(path: name, page: index + 1, reason: reason)
             }
             cairo_surface_flush(surface)
-            return Self.bitmap(from: surface, width: width, height: height, number: index + 1, dpi: dpi, colour: colour)
+            let bitmap = Self.bitmap(from: surface, width: width, height: height, number: index + 1, dpi: dpi, colour: colour)
+            var reason: UnsafePointer<CChar>?
+            let dropped = dv_dropped_images(page, memory, stride, Int32(width), Int32(height), dpi / 72.0, &reason)
+            if dropped > 0 {
+                // A blank area where poppler could not draw an image must not pass for a blank page.
+                let why = reason.map { String(cString: $0) } ?? "unknown reason"
+                renderWarnings[index] = ["\(dropped == 1 ? "an image" : "\(dropped) images") could not be drawn (\(why); "
+                                         + "over the reader's memory limit or damaged), so the page is missing that content"]
+            } else {
+                renderWarnings[index] = nil
+            }
+            return bitmap
         }
     }
 

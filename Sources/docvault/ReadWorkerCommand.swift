@@ -1,10 +1,12 @@
+import ArchiveServer
 import ArgumentParser
 import Foundation
 import OCRPipeline
 
-/// `docvault read-worker`: the child process `ingest` reads documents in (see `ReadingMode`). Not
-/// listed in --help; started by `ingest` itself with the options it was given, it reads requests
-/// on standard input until that ends. Entry.swift dispatches to it before the command tree.
+/// `docvault read-worker`: the child process `ingest` reads documents in (see `ReadingMode`), and
+/// with --uploads the one `serve` reads uploads in (`IsolatedRecogniser`). Not listed in --help;
+/// started by `ingest` or `serve` itself with the options it was given, it reads requests on
+/// standard input until that ends. Entry.swift dispatches to it before the command tree.
 struct ReadWorkerCommand: ParsableCommand {
     static let name = "read-worker"
     static let configuration = CommandConfiguration(
@@ -21,6 +23,9 @@ struct ReadWorkerCommand: ParsableCommand {
 
     @Option(name: .customLong("memory-limit"), help: "MiB of address space this process may use (0: no limit).")
     var memoryLimit: Int = 0
+
+    @Flag(help: "Read server uploads (UploadJob lines) instead of file paths.")
+    var uploads = false
 
     func run() throws {
         guard let mode = TextLayerMode(rawValue: textLayer) else { throw ValidationError("--text-layer must be auto, ocr or only") }
@@ -39,14 +44,20 @@ struct ReadWorkerCommand: ParsableCommand {
             CommandFailure.report(error)
             throw ExitCode(1)
         }
-        WorkerLoop.run(engine: engine)
+        if uploads {
+            UploadWorkerLoop.run(engine: engine)
+        } else {
+            WorkerLoop.run(engine: engine)
+        }
     }
 
-    /// How `ingest` starts one of these with its own options.
-    static func command(model: String?, dpi: Double, textLayer: String, fileTimeout: Double, memoryLimit: Int) -> WorkerCommand {
+    /// How `ingest` (or, with `uploads`, `serve`) starts one of these with its own options.
+    static func command(model: String?, dpi: Double, textLayer: String, fileTimeout: Double, memoryLimit: Int,
+                        uploads: Bool = false) -> WorkerCommand {
         var arguments = [name, "--dpi", String(dpi), "--text-layer", textLayer, "--file-timeout", String(fileTimeout),
                          "--memory-limit", String(memoryLimit)]
         if let model { arguments += ["--model", model] }
+        if uploads { arguments.append("--uploads") }
         return WorkerCommand(executable: executablePath(), arguments: arguments)
     }
 

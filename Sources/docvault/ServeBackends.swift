@@ -3,19 +3,38 @@ import ArchiveStore
 import Logging
 import OCRPipeline
 
-/// The pipeline and the archive behind `docvault serve`: the model loaded once, the archive opened
-/// (created when missing, like `ingest`), uploads kept beside it.
+/// The pipeline and the archive behind `docvault serve`: the model checked (and, with
+/// `--no-isolate`, loaded once in this process), the archive opened (created when missing, like
+/// `ingest`), uploads kept beside it.
 struct ServeBackends {
     var recogniser: any DocumentRecogniser
     var archive: any ArchiveReading
 
-    static func open(databasePath: String, modelDirectory: String?, options: PipelineOptions,
+    /// Where uploads are read: in child processes (the default) or in the server itself.
+    enum Reading {
+        case inProcess
+        case isolated(WorkerCommand, memoryLimitMiB: Int, workers: Int)
+    }
+
+    static func open(databasePath: String, modelDirectory: String?, options: PipelineOptions, reading: Reading,
                      logger: Logger) throws -> ServeBackends {
+        // Loaded here in both modes, so that a missing or damaged model stops start-up with its reason.
         let engine = try OCREngine(modelDirectory: modelDirectory, options: options)
         let store = try Archive(path: databasePath)
         let uploads = StoreArchive.uploadsDirectory(forDatabase: databasePath)
+        let recogniser: any DocumentRecogniser
+        switch reading {
+        case .inProcess:
+            recogniser = PipelineRecogniser(engine: engine)
+        case .isolated(let command, let memoryLimitMiB, let workers):
+            let isolated = try IsolatedRecogniser(command: command, memoryLimitMiB: memoryLimitMiB)
+            // The first requests find readers ready; past a few, the rest start on first use
+            // rather than all at once (--workers may be large).
+            try isolated.prewarm(min(workers, 8))
+            recogniser = isolated
+        }
         logger.info("serve: model loaded", metadata: ["uploads": "\(uploads)"])
-        return ServeBackends(recogniser: PipelineRecogniser(engine: engine),
+        return ServeBackends(recogniser: recogniser,
                              archive: StoreArchive(archive: store, uploadsDirectory: uploads))
     }
 }

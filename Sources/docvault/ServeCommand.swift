@@ -39,6 +39,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a request may take (waiting included) before its work is cancelled with 504.")
     var timeout: Double = 10
 
+    @Flag(inversion: .prefixedNo, help: "Read uploads in child processes, so that a crash or a memory bomb in a decoder costs that request (422), not the server.")
+    var isolate = true
+
+    @Option(name: .customLong("file-memory"), help: "MiB of address space each upload reader process may use (0: no limit).")
+    var fileMemory: Int = 2048
+
     var serverConfiguration: ServerConfiguration {
         let environmentToken = ProcessInfo.processInfo.environment["DOCVAULT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         return ServerConfiguration(host: host, port: port, token: token ?? environmentToken, workers: workers,
@@ -49,6 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard TextLayerMode(rawValue: textLayer) != nil else { throw ValidationError("--text-layer must be auto, ocr or only") }
+        guard fileMemory == 0 || fileMemory >= 256 else { throw ValidationError("--file-memory must be 0 (no limit) or at least 256 MiB") }
         do {
             try serverConfiguration.validate()
         } catch {
@@ -65,8 +72,13 @@ struct ServeCommand: AsyncParsableCommand {
                                       perFileTimeout: nil)
         let backends: ServeBackends
         do {
+            let reading: ServeBackends.Reading = isolate
+                ? .isolated(ReadWorkerCommand.command(model: model.model, dpi: render.dpi, textLayer: textLayer,
+                                                      fileTimeout: configuration.timeoutSeconds, memoryLimit: fileMemory,
+                                                      uploads: true), memoryLimitMiB: fileMemory, workers: configuration.workers)
+                : .inProcess
             backends = try ServeBackends.open(databasePath: databasePath, modelDirectory: model.model,
-                                              options: options, logger: logger)
+                                              options: options, reading: reading, logger: logger)
         } catch {
             CommandFailure.report(error)
             throw ExitCode(1)

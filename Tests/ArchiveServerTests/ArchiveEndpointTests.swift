@@ -71,10 +71,15 @@ import Testing
         try await withServer { client in
             for uri in ["/api/documents/99", "/api/documents/0", "/api/documents/abc", "/api/documents/..%2F..%2Fetc%2Fpasswd",
                         "/api/documents/1/pages/3.png", "/api/documents/1/pages/0.png", "/api/documents/1/pages/x.png",
-                        "/api/documents/99/pages/1.png", "/api/documents/1/pages/1.jpg", "/nothing/here", "/../etc/passwd"] {
+                        "/api/documents/99/pages/1.png", "/api/documents/1/pages/1.jpg", "/nothing/here", "/../etc/passwd",
+                        // Traversal in the page route and the static files: never a file outside.
+                        "/api/documents/1/pages/..%2F..%2F..%2Fetc%2Fpasswd", "/api/documents/1/pages/%2E%2E%2F1.png",
+                        "/api/documents/1/pages/1.png%00.txt", "/api/documents/1/../../../etc/passwd",
+                        "/%2e%2e/%2e%2e/etc/passwd", "/app.js/../../../etc/passwd", "/..%2F..%2Fetc%2Fpasswd"] {
                 let response = try await client.execute(uri: uri, method: .get)
                 #expect(response.status == .notFound, "\(uri)")
                 #expect(response.errorMessage != nil, "\(uri)")
+                #expect(!response.text.contains("root:"), "\(uri)")
             }
         }
     }

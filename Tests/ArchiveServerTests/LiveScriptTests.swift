@@ -31,7 +31,7 @@ import Testing
                 var arguments = ["--url", "http://localhost:\(port)"]
                 if script == "load-serve" {
                     arguments += ["--pid", String(ProcessInfo.processInfo.processIdentifier), "--requests", "100",
-                                  "--rss-requests", "200", "--seconds", "20"]
+                                  "--rss-requests", "200", "--seconds", "20", "--hold", "5"]
                 }
                 let status = try await Self.run(PageAssetTests.repositoryRoot.appendingPathComponent("scripts/\(script)"),
                                                 arguments)

@@ -8,7 +8,10 @@ import Testing
     @Test func beyondWorkersAndQueueTheAnswerIs503AtOnce() async throws {
         let latch = Latch()
         let recogniser = FakeRecogniser(.wait(latch, honoursCancellation: false))
-        let configuration = ServerConfiguration(workers: 2, queueDepth: 1, timeoutSeconds: 60, retryAfterSeconds: 2)
+        // A deadline far beyond the test: on a loaded 2-core run, CPU-bound suites beside this one
+        // can hold the cooperative threads for over a minute, and a request that timed out meanwhile
+        // would free its slot and let the "rejected" one in.
+        let configuration = ServerConfiguration(workers: 2, queueDepth: 1, timeoutSeconds: 900, retryAfterSeconds: 2)
         try await withServer(configuration, recogniser: recogniser) { client in
             try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for _ in 0..<3 { group.addTask { try await postImage(client).status } }

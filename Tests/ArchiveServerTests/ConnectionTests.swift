@@ -1,0 +1,135 @@
+@testable import ArchiveServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+
+/// Slow and numerous clients over a real loopback socket: a client that stops sending loses its
+/// connection after the idle limit without holding up anyone else, and a crowd of connections at
+/// once is served without the server failing.
+@Suite struct ConnectionTests {
+    /// Runs the real server (fake backends) on a free port for `body`, shut down gracefully
+    /// afterwards (cancelling its task with connections in flight trips an assertion in NIO).
+    func withLiveServer(_ configuration: ServerConfiguration, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+        var logger = Logger(label: "ConnectionTests")
+        logger.logLevel = .critical
+        let app = try buildApplication(configuration: configuration, recogniser: FakeRecogniser(), archive: FakeArchive(),
+                                       logger: logger)
+        try await app.test(.live) { client in
+            try await body(try #require(client.port))
+        }
+    }
+
+    @Test func stalledClientsAreCutOffAtTheIdleLimitWhileOthersAreServed() async throws {
+        var configuration = ServerConfiguration(port: 0)
+        configuration.idleTimeoutSeconds = 2
+        try await withLiveServer(configuration) { port in
+            // One stops in the middle of its headers, one in the middle of a declared body.
+            let inHeaders = try LoopbackSocket(port: port)
+            try inHeaders.send("POST /api/ocr HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty")
+            let inBody = try LoopbackSocket(port: port)
+            try inBody.send("POST /api/ocr HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                            + "Content-Length: 100000\r\n\r\n--b\r\n")
+            let started = Date()
+            let other = try LoopbackSocket(port: port)
+            try other.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            #expect(try await offPool { try other.receiveAll(timeout: 5) }.hasPrefix("HTTP/1.1 200"))
+            // Answered while both stalled connections were still open (before the idle limit).
+            #expect(Date().timeIntervalSince(started) < 2, "a stalled client held up another")
+            // Each stalled connection is closed by the server (end of file, whatever was said first).
+            _ = try await offPool { try inHeaders.receiveAll(timeout: 20) }
+            _ = try await offPool { try inBody.receiveAll(timeout: 20) }
+            #expect(Date().timeIntervalSince(started) < 20)
+        }
+    }
+
+    @Test func twoHundredConnectionsAtOnceAreAllAnswered() async throws {
+        try await withLiveServer(ServerConfiguration(port: 0)) { port in
+            let sockets = try (0..<200).map { _ in try LoopbackSocket(port: port) }
+            for socket in sockets {
+                try socket.send("GET /api/documents HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            }
+            let answered = try await offPool { try sockets.filter { try $0.receiveAll(timeout: 20).hasPrefix("HTTP/1.1 200") }.count }
+            #expect(answered == 200)
+            let after = try LoopbackSocket(port: port)
+            try after.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            #expect(try await offPool { try after.receiveAll(timeout: 5) }.hasPrefix("HTTP/1.1 200"))
+        }
+    }
+}
+
+/// A blocking loopback connection (127.0.0.1, else ::1: the live test server binds "localhost"),
+/// for clients that misbehave on purpose.
+final class LoopbackSocket: @unchecked Sendable {
+    private let descriptor: Int32
+
+    init(port: Int) throws {
+        if let socket = Self.connect4(port: port) ?? Self.connect6(port: port) {
+            descriptor = socket
+        } else {
+            throw RawSocketError.failed("connect to port \(port)")
+        }
+    }
+
+    private static func connect4(port: Int) -> Int32? {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return connect(family: AF_INET, &address)
+    }
+
+    private static func connect6(port: Int) -> Int32? {
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_port = in_port_t(UInt16(port).bigEndian)
+        address.sin6_addr = in6addr_loopback
+        return connect(family: AF_INET6, &address)
+    }
+
+    private static func connect<Address>(family: Int32, _ address: inout Address) -> Int32? {
+        let socket = Glibc.socket(family, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { return nil }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(socket, $0, socklen_t(MemoryLayout<Address>.size))
+            }
+        }
+        if connected == 0 { return socket }
+        close(socket)
+        return nil
+    }
+
+    deinit { close(descriptor) }
+
+    func send(_ text: String) throws {
+        let sent = text.withCString { Glibc.send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+        guard sent == text.utf8.count else { throw RawSocketError.failed("send") }
+    }
+
+    /// Everything until the server closes the connection; throws when `timeout` seconds pass first.
+    func receiveAll(timeout: Double) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let left = deadline.timeIntervalSinceNow
+            guard left > 0 else { throw RawSocketError.failed("no end of file within \(timeout) s") }
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            if poll(&poller, 1, Int32(left * 1000) + 1) <= 0 { continue }
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            answer += buffer[0..<count]
+        }
+        return String(decoding: answer, as: UTF8.self)
+    }
+}
+
+/// Runs blocking socket reads on a thread of their own: on Swift's cooperative pool (one thread
+/// per core) they could starve the server's own request tasks on a small machine.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}

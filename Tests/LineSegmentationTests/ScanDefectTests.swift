@@ -1,0 +1,62 @@
+import PageImage
+import Testing
+@testable import LineSegmentation
+
+/// Defects of real scans and photos that the clean synthetic pages do not have.
+@Suite struct ScanDefectTests {
+    let segmenter = LineSegmenter()
+
+    @Test func printBrokenIntoStackedPiecesStillGivesWholeLines() {
+        // Dot-matrix and faint thermal print lose thin rows of ink: every sixth pixel row is blank,
+        // so each letter falls apart into pieces 2 to 5 px tall stacked 1 px apart. The rows kept
+        // include every letter's top and bottom, so the lines' ink boxes are those drawn.
+        var (page, expected) = letterPage()
+        for y in stride(from: 0, to: page.height, by: 6) { page.fill(0, y, page.width, y + 1, (255, 255, 255)) }
+        #expect(boxes(segmenter.segment(page.bitmap())) == expected)
+    }
+
+    @Test func brokenRulingPiecesMakeNoLines() {
+        // What is left of a scanned form's box edges: thin vertical strokes, each shorter than a
+        // ruling must be to be removed, beside the text and in the margin.
+        var (page, expected) = letterPage()
+        for k in 0..<20 {
+            page.fill(960, 60 + 60 * k, 962, 90 + 60 * k)
+            page.fill(40 + (k % 2), 100 + 60 * k, 42 + (k % 2), 122 + 60 * k)
+        }
+        #expect(boxes(segmenter.segment(page.bitmap())) == expected)
+    }
+
+    @Test func marksBetweenTightlySetRowsDoNotChainThem() {
+        // Two rows set with almost no leading, and two marks (a smudge, a handwritten tick) at
+        // staggered heights just after the upper row's end, above a gap between words of the
+        // lower row: each mark overlaps the one row or the other enough to pass for a character
+        // beside it, so upper row, marks and lower row could chain into one growing group.
+        var page = SyntheticPage(width: 800, height: 300)
+        let upper = page.text(x: 60, baseline: 120, xHeight: 14, words: [5, 4], seed: 21)
+        let lowerLeft = page.text(x: 60, baseline: 148, xHeight: 14, words: [6, 2], seed: 22)
+        let lowerRight = page.text(x: upper.x1 + 22, baseline: 148, xHeight: 14, words: [5, 3], seed: 23)
+        page.fill(upper.x1 + 4, 113, upper.x1 + 10, 135)
+        page.fill(upper.x1 + 12, 121, upper.x1 + 18, 143)
+        let found = boxes(segmenter.segment(page.bitmap()))
+        // The upper row is one line; the lower one may be one or two (the marks may bridge its gap).
+        #expect(found.count == 2 || found.count == 3, "\(found)")
+        for row in [upper, lowerLeft, lowerRight] {
+            #expect(found.contains { $0.union(row) == $0 }, "\(row) not within one of \(found)")
+        }
+        // No line reaches from the middle of the upper row into the middle of the lower one.
+        #expect(found.allSatisfy { !($0.y0 <= 113 && $0.y1 >= 141) }, "\(found)")
+    }
+
+    @Test func aLoneOneInATableColumnGetsACharacterCell() {
+        // A quantity column holding a single "1": a stem 3 px wide with a flag, 6 px of ink
+        // across and 20 down. Its box is one character cell wide (0.6 of its height), centred
+        // on the ink; the text line beside it keeps its exact ink box.
+        var page = SyntheticPage(width: 800, height: 240)
+        let text = page.text(x: 60, baseline: 120, xHeight: 14, words: [7, 4, 6], seed: 31)
+        page.fill(700, 100, 703, 120)
+        page.fill(697, 102, 700, 105)
+        let cell = Int((0.6 * 20).rounded()), start = (697 + 703 - cell) / 2
+        let found = boxes(segmenter.segment(page.bitmap())).sorted { $0.x0 < $1.x0 }
+        #expect(found == [text, Box(x0: start, y0: 100, x1: start + cell, y1: 120)])
+    }
+}
