@@ -1,6 +1,6 @@
 """Packs what synthetic rendering needs into one folder: every training and validation face subset
 to the charset (a CJK .ttc of 20-27 MB becomes one face of a few MB), jieba's dictionary cut to
-words the charset can write, and the English word list.
+words the charset can write, and the English, German, Dutch and French word lists.
 
     python -m training.pack_assets OUT_DIR     # then DOCVAULT_TRAIN_ASSETS=OUT_DIR python -m training.train
 """
@@ -53,6 +53,8 @@ def main() -> None:
             if word and set(word) <= allowed:
                 dst.write(line)
     shutil.copyfile(assets.english_words(), args.out / "american-english")
+    for lang, name in assets.EUROPEAN_WORD_LISTS.items():
+        shutil.copyfile(assets.european_words(lang), args.out / name)
     for p in sorted(args.out.rglob("*")):
         if p.is_file():
             print(f"{p.stat().st_size / 1e6:7.2f} MB  {p.relative_to(args.out)}")
