@@ -286,7 +286,7 @@ class TextGen:
         words = [self.eu_word(lang) if r.random() < 0.8 else r.choice(EU_CONNECT) for _ in range(r.randint(1, 8))]
         if r.random() < 0.15:
             i = r.randrange(len(words))
-            words[i] = r.choice(["„{}“", "„{}\"", "«{}»", "« {} »", "»{}«", "\"{}\""]).format(words[i])
+            words[i] = r.choice(["„{}“", "„{}\"", "\"{}\"", "“{}”"]).format(words[i])
         if r.random() < 0.2:
             words.insert(r.randint(0, len(words)), r.choice([self.eu_amount(), self.date(), self.digits(r.randint(1, 5))]))
         if r.random() < 0.2:

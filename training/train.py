@@ -116,6 +116,7 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--warmup-samples", type=int, default=30000)
+    ap.add_argument("--warmup-steps", type=int, default=300, help="linear lr warm-up (Adam state restarts)")
     ap.add_argument("--val-lines", type=int, default=1000)
     ap.add_argument("--val-minutes", type=float, default=10)
     ap.add_argument("--ckpt-minutes", type=float, default=5)
@@ -172,7 +173,7 @@ def main() -> None:
     samples_at_log = progress["samples"]
     for images, frames, targets, target_lengths in loader:
         step = progress["steps"]
-        lr = args.lr * min(1.0, (step + 1) / 300) * max(0.1, 0.5 ** (progress["samples"] / args.lr_halflife))
+        lr = args.lr * min(1.0, (step + 1) / args.warmup_steps) * max(0.1, 0.5 ** (progress["samples"] / args.lr_halflife))
         for g in optimizer.param_groups:
             g["lr"] = lr * g["scale"]
         images = images.to(dev, non_blocking=True)
