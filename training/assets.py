@@ -1,7 +1,7 @@
 """Where training finds its fonts and word lists: the Debian packages by default, or a packed copy.
 
 A GPU machine has no Debian font packages and nothing can be installed there, so
-`python -m training.pack_assets DIR` writes subset fonts and the two word lists into DIR (small
+`python -m training.pack_assets DIR` writes subset fonts and the word lists into DIR (small
 enough to travel with the repo), and DOCVAULT_TRAIN_ASSETS=DIR makes training read them instead.
 """
 from __future__ import annotations
@@ -39,3 +39,14 @@ def jieba_dict() -> Path:
 def english_words() -> Path:
     root = packed_root()
     return root / "american-english" if root else Path("/usr/share/dict/american-english")
+
+
+# Debian packages wngerman, wdutch, wfrench: words with the accented letters of the charset's
+# Latin extension (a packed folder holds copies under the same names).
+EUROPEAN_WORD_LISTS = {"de": "ngerman", "nl": "dutch", "fr": "french"}
+
+
+def european_words(lang: str) -> Path:
+    name = EUROPEAN_WORD_LISTS[lang]
+    root = packed_root()
+    return root / name if root else Path("/usr/share/dict") / name

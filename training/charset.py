@@ -1,5 +1,6 @@
 """The recogniser's classes: GB2312 hanzi, space + printable ASCII, full-width punctuation and the
-symbols of invoices and receipts. Writes weights/charset.txt (one scalar per line; class 0 is the
+symbols of invoices and receipts, then (appended, so the older classes keep their indices) the accented
+Latin letters of German, Dutch and French text and a few more marks (LATIN_EXTENSION). Writes weights/charset.txt (one scalar per line; class 0 is the
 CTC blank and has no line, so line k is class k + 1; see weights/MODEL.md).
 
     python -m training.charset            # (re)writes weights/charset.txt
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import unicodedata
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -21,6 +23,29 @@ SYMBOLS = (
     "¥￥€£¢%‰℃°×÷±≤≥≠≈√∞§№※→←↑↓■□●○◆◇★☆▲△"
     "①②③④⑤⑥⑦⑧⑨⑩⑴⑵⑶ⅠⅡⅢⅣⅤ²³µ®©™"
 )
+
+# Appended after the hanzi (version 2 of the charset): the first 6,963 classes are those of the
+# first shipped model, so its weights carry over and only these rows of the classifier are new.
+# Accented letters of German, Dutch and French (precomposed, NFC), the en dash of ranges, the bullet
+# of lists, the German low quotation mark, a tick and the hanzi zero of dates (二〇二四年). Not « »:
+# started from < > they took over the < > of Chinese e-invoices' cipher blocks in the first run.
+LATIN_LOWER = "àáâäãåçèéêëìíîïñòóôöõùúûüýÿæœø"
+LATIN_EXTENSION = (
+    LATIN_LOWER + LATIN_LOWER.upper().replace("Ÿ", "") + "Ÿß"
+    + "–•„✓〇"
+)
+# The class each new one starts from when shipped weights are grown to this charset
+# (training/grow.py): an accented letter starts as its base letter, the rest as the nearest old mark.
+GROW_BASE = {"ß": "s", "æ": "a", "Æ": "A", "œ": "o", "Œ": "O", "ø": "o", "Ø": "O",
+             "–": "-", "•": "·", "„": '"', "✓": "√", "〇": "○"}
+
+
+def base_character(ch: str) -> str | None:
+    """The older character a new class starts from: GROW_BASE, else the letter without its accent."""
+    if ch in GROW_BASE:
+        return GROW_BASE[ch]
+    decomposed = unicodedata.normalize("NFD", ch)
+    return decomposed[0] if len(decomposed) > 1 and decomposed[0].isascii() else None
 
 
 def gb2312_hanzi() -> list[str]:
@@ -40,7 +65,7 @@ def build_charset() -> list[str]:
     ascii_chars = [" "] + [chr(c) for c in range(0x21, 0x7F)]
     chars: list[str] = []
     seen: set[str] = set()
-    for ch in ascii_chars + list(SYMBOLS) + gb2312_hanzi():
+    for ch in ascii_chars + list(SYMBOLS) + gb2312_hanzi() + list(LATIN_EXTENSION):
         if ch not in seen:
             seen.add(ch)
             chars.append(ch)

@@ -84,7 +84,8 @@ def line_case(model, charset, stride, out: Path, i: int, text: str, height: int,
 
 
 REAL_LINES = [("开票日期：2024年05月12日", 48, False), ("Total ¥1,234.56", 30, True),
-              ("北京京东世纪贸易有限公司", 40, True), ("Invoice No. INV-20240512", 36, False)]
+              ("北京京东世纪贸易有限公司", 40, True), ("Invoice No. INV-20240512", 36, False),
+              ("Straße 12 • Größe: 3,50 € (10–12 Uhr)", 40, False)]   # charset v2's new classes
 
 
 def real_decodes(out: Path, weights: Path) -> None:

@@ -1,6 +1,6 @@
 """Packs what synthetic rendering needs into one folder: every training and validation face subset
 to the charset (a CJK .ttc of 20-27 MB becomes one face of a few MB), jieba's dictionary cut to
-words the charset can write, and the English word list.
+words the charset can write, and the English, German, Dutch and French word lists.
 
     python -m training.pack_assets OUT_DIR     # then DOCVAULT_TRAIN_ASSETS=OUT_DIR python -m training.train
 """
@@ -14,7 +14,7 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 
 from training import assets
-from training.charset import load_charset
+from training.charset import charset_sha256, load_charset
 from training.render import TRAIN_FACES, VAL_FACES, face_index
 
 
@@ -39,13 +39,17 @@ def main() -> None:
     charset = load_charset()
     allowed = set(charset)
     (args.out / "fonts").mkdir(parents=True, exist_ok=True)
+    # Subsets made for another charset lack glyphs (the renderer would silently skip those faces).
+    stamp = args.out / "fonts" / "charset.sha256"
+    fresh = stamp.exists() and stamp.read_text().strip() == charset_sha256()
     total = 0
     for face in dict.fromkeys(TRAIN_FACES + VAL_FACES):
         target = args.out / "fonts" / f"{assets.font_slug(face.name)}.otf"
-        if not target.exists():
+        if not fresh or not target.exists():
             total += pack_font(face, charset, target)
         else:
             total += target.stat().st_size
+    stamp.write_text(charset_sha256() + "\n")
     with open(assets.jieba_dict(), encoding="utf-8") as src, \
             open(args.out / "jieba-dict.txt", "w", encoding="utf-8") as dst:
         for line in src:
@@ -53,6 +57,8 @@ def main() -> None:
             if word and set(word) <= allowed:
                 dst.write(line)
     shutil.copyfile(assets.english_words(), args.out / "american-english")
+    for lang, name in assets.EUROPEAN_WORD_LISTS.items():
+        shutil.copyfile(assets.european_words(lang), args.out / name)
     for p in sorted(args.out.rglob("*")):
         if p.is_file():
             print(f"{p.stat().st_size / 1e6:7.2f} MB  {p.relative_to(args.out)}")

@@ -1,5 +1,6 @@
 """Realistic text lines for synthetic training: Chinese words by jieba frequency, English words from
-Debian's wamerican, and generated invoice/receipt content (amounts, dates, numbers, ids, companies,
+Debian's wamerican, German/Dutch/French words (wngerman, wdutch, wfrench: the accented letters),
+en-dash ranges, bulleted lines, and generated invoice/receipt content (amounts, dates, numbers, ids, companies,
 addresses, item lines, labels), mixed zh/en, 1..60 characters, plus a top-up of rare characters so
 that every class of the charset is seen.
 
@@ -15,7 +16,7 @@ import random
 from pathlib import Path
 
 from training import assets
-from training.charset import load_charset
+from training.charset import LATIN_EXTENSION, load_charset
 
 JIEBA_DICT = assets.jieba_dict()
 EN_DICT = assets.english_words()
@@ -47,6 +48,15 @@ UNITS = ["个", "件", "台", "箱", "盒", "瓶", "包", "千克", "吨", "米"
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December"]
 DAXIE = "零壹贰叁肆伍陆柒捌玖"
+HANZI_DIGITS = "〇一二三四五六七八九"
+EU_LABELS = ["Rechnungsnummer", "Rechnungsdatum", "Lieferdatum", "Kundennummer", "Betrag", "Gesamtbetrag",
+             "Summe", "Zwischensumme", "MwSt.", "USt-IdNr.", "Steuernummer", "Menge", "Einzelpreis",
+             "Straße", "Größe", "Gebühr", "Bankverbindung", "Zahlungsbedingungen", "Fälligkeitsdatum",
+             "Factuurnummer", "Factuurdatum", "Bedrag", "Totaal", "Subtotaal", "BTW", "Omschrijving",
+             "Aantal", "Prijs", "Vervaldatum", "Datum", "Référence", "Réf.", "Qté", "Prix unitaire",
+             "Montant TTC", "Montant HT", "Total à payer", "Date d'échéance", "N° de facture", "Désignation"]
+EU_CONNECT = ["und", "für", "über", "mit", "der", "die", "das", "von", "zu", "en", "één", "voor", "op",
+              "het", "een", "bij", "à", "de", "la", "et", "pour", "où", "été", "très"]
 ZH_PUNCT = "，。、；：？！"
 
 
@@ -72,11 +82,13 @@ class TextGen:
         self.symbols = [c for c in charset if not c.isascii() and c not in self.hanzi]
         self.zh = self._load_zh(zh_power)
         self.en = self._load_en()
+        self.eu = {lang: self._load_eu(lang) for lang in assets.EUROPEAN_WORD_LISTS}
         self.kinds = [
             (self.zh_sentence, 24), (self.en_sentence, 10), (self.mixed, 8), (self.label_value, 12),
             (self.amount_line, 5), (self.date_line, 5), (self.item_line, 7), (self.company, 6),
             (self.address, 5), (self.id_line, 5), (self.phone_line, 3), (self.rare_topup, 16),
             (self.numbers, 3), (self.symbol_line, 2), (self.single, 1),
+            (self.eu_sentence, 12), (self.range_line, 2), (self.bullet_line, 2),
         ]
         self.kind_cum = list(itertools.accumulate(w for _, w in self.kinds))
 
@@ -94,7 +106,14 @@ class TextGen:
 
     def _load_en(self) -> list[str]:
         return [w for w in EN_DICT.read_text(encoding="utf-8", errors="ignore").split()
-                if w.isascii() and w.isprintable() and not w.endswith("'s")]
+                if w.isprintable() and set(w) <= self.allowed and not w.endswith("'s")]
+
+    def _load_eu(self, lang: str) -> tuple[list[str], list[str]]:
+        """(words with a non-ASCII letter, the others): half the draws come from the first list, so
+        the accented letters are seen far more often than in running text."""
+        words = [w for w in assets.european_words(lang).read_text(encoding="utf-8", errors="ignore").split()
+                 if w.isprintable() and set(w) <= self.allowed]
+        return [w for w in words if not w.isascii()], [w for w in words if w.isascii()]
 
     # ---- primitives -------------------------------------------------------------------------
     def zh_words(self, n: int) -> str:
@@ -104,6 +123,20 @@ class TextGen:
         w = self.rng.choice(self.en)
         r = self.rng.random()
         return w.upper() if r < 0.1 else w.capitalize() if r < 0.35 else w
+
+    def eu_word(self, lang: str | None = None) -> str:
+        r = self.rng
+        accented, plain = self.eu[lang or r.choice(list(self.eu))]
+        w = r.choice(accented if accented and r.random() < 0.5 else plain)  # none under the old charset
+        u = r.random()
+        return w.upper() if u < 0.08 else w[:1].upper() + w[1:] if u < 0.3 else w
+
+    def eu_amount(self) -> str:
+        """1.234,56 € as German and Dutch invoices write amounts."""
+        r = self.rng
+        v = r.choice([r.uniform(0, 100), r.uniform(0, 10000), r.uniform(0, 1e6)])
+        s = f"{v:,.2f}".replace(",", " ").replace(".", ",").replace(" ", r.choice([".", " ", ""]))
+        return r.choice(["", "€ ", "EUR "]) + s + r.choice(["", " €", " EUR", "€"])
 
     def amount(self) -> str:
         r = self.rng
@@ -122,7 +155,15 @@ class TextGen:
                  f"{d:02d}/{m:02d}/{y}", f"{m:02d}/{d:02d}/{y}", f"{d}.{m}.{y}", f"{d:02d}.{m:02d}.{y}",
                  f"{d} {MONTHS[m - 1]} {y}", f"{MONTHS[m - 1]} {d}, {y}", f"{d}-{MONTHS[m - 1][:3]}-{y}",
                  f"{MONTHS[m - 1][:3]} {d}, {y}", f"{y}{m:02d}{d:02d}", f"{d:02d}-{m:02d}-{y % 100:02d}"]
+        if r.random() < 0.08:  # 二〇二四年五月十二日, as Chinese documents write dates in words
+            return "".join(HANZI_DIGITS[int(c)] for c in str(y)) + "年" + self.hanzi_number(m) + "月" \
+                + self.hanzi_number(d) + "日"
         return r.choice(forms)
+
+    @staticmethod
+    def hanzi_number(n: int) -> str:
+        tens, ones = divmod(n, 10)
+        return (("" if tens == 1 else HANZI_DIGITS[tens]) + "十" if tens else "") + (HANZI_DIGITS[ones] if ones else "")
 
     def time(self) -> str:
         r = self.rng
@@ -238,6 +279,49 @@ class TextGen:
             return self.zh_words(r.randint(0, 2)) + "".join(chars) + self.zh_words(r.randint(0, 2))
         return "".join(chars)
 
+    def eu_sentence(self) -> str:
+        """German, Dutch or French words, with the quotation marks and amounts of those documents."""
+        r = self.rng
+        lang = r.choice(list(self.eu))
+        words = [self.eu_word(lang) if r.random() < 0.8 else r.choice(EU_CONNECT) for _ in range(r.randint(1, 8))]
+        if r.random() < 0.15:
+            i = r.randrange(len(words))
+            words[i] = r.choice(["„{}“", "„{}\"", "\"{}\"", "“{}”"]).format(words[i])
+        if r.random() < 0.2:
+            words.insert(r.randint(0, len(words)), r.choice([self.eu_amount(), self.date(), self.digits(r.randint(1, 5))]))
+        if r.random() < 0.2:
+            return r.choice(EU_LABELS) + r.choice([": ", " ", ":"]) + " ".join(words[:3])
+        return " ".join(words) + r.choice(["", "", ".", ",", ":", ";", "?", "!"])
+
+    def range_line(self) -> str:
+        """Ranges with the en dash (10–12, 2024–2025, Mo–Fr 9–17 Uhr, pages, amounts, dates)."""
+        r = self.rng
+        a = r.randint(1, 500)
+        y = r.randint(1990, 2030)
+        dash = r.choice(["–", "–", "–", " – "])
+        rng_text = r.choice([f"{a}{dash}{a + r.randint(1, 50)}", f"{y}{dash}{y + r.randint(1, 5)}",
+                             f"{self.date()}{dash}{self.date()}", f"{r.randint(6, 12)}{dash}{r.randint(13, 22)} Uhr",
+                             f"Mo{dash}Fr", f"{self.eu_amount()}{dash}{self.eu_amount()}", f"S. {a}{dash}{a + 9}",
+                             f"pp. {a}{dash}{a + r.randint(1, 30)}", f"{self.time()}{dash}{self.time()}"])
+        u = r.random()
+        if u < 0.3:
+            return rng_text
+        words = " ".join(self.eu_word() if r.random() < 0.5 else self.en_word() for _ in range(r.randint(1, 4)))
+        return f"{words} {rng_text}" if u < 0.7 else f"{words} – {self.eu_word()} {rng_text}"
+
+    def bullet_line(self) -> str:
+        """Bulleted list items and dot-separated runs (• item, A • B • C), ticks of checklists."""
+        r = self.rng
+        item = lambda: r.choice([self.en_sentence, self.eu_sentence, lambda: self.zh_words(r.randint(1, 4)),
+                                 self.label_value])()
+        u = r.random()
+        if u < 0.6:
+            return r.choice(["• ", "•  ", "•", "✓ ", "- "]) + item()
+        if u < 0.85:
+            return r.choice([" • ", " · ", "•"]).join(
+                self.eu_word() if r.random() < 0.5 else self.en_word() for _ in range(r.randint(2, 5)))
+        return r.choice(["✓", "•", "〇", "○"]) + r.choice([" ", ""]) + item()
+
     def numbers(self) -> str:
         r = self.rng
         return r.choice([" ", "  ", "\t"]).join(r.choice([self.amount, lambda: self.digits(r.randint(1, 8)),
@@ -289,6 +373,8 @@ def main() -> None:
     print("rarest:", " ".join(f"{c!r}:{n}" for n, c in per_class[:20]))
     print("percentiles of per-class count (1%, 5%, 50%):",
           per_class[len(per_class) // 100][0], per_class[len(per_class) // 20][0], per_class[len(per_class) // 2][0])
+    ext = sorted((counts.get(c, 0), c) for c in LATIN_EXTENSION)
+    print(f"Latin extension ({len(ext)} classes), rarest first:", " ".join(f"{c}:{n}" for n, c in ext))
 
 
 if __name__ == "__main__":
