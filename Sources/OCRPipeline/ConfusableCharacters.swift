@@ -5,7 +5,7 @@
 /// confidences stay aligned; words the rules are unsure of are left as they are.
 enum ConfusableCharacters {
     static func repair(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0 == "0" || $0 == "O" || $0 == "o" || $0 == "l" || $0 == "I" })
+        guard text.unicodeScalars.contains(where: { $0 == "0" || $0 == "O" || $0 == "o" || $0 == "l" || $0 == "I" || $0 == "〇" })
         else { return text }
         var out: [Character] = []
         var word: [Character] = []
@@ -30,6 +30,7 @@ enum ConfusableCharacters {
     }
 
     static func repairWord(_ word: [Character]) -> [Character] {
+        let word = latinCircles(word)
         let letters = word.filter(isLetter)
         let digits = word.filter(isDigit)
         // An upper-case word whose only digits are zeros, each touching a letter: they are O's.
@@ -51,5 +52,17 @@ enum ConfusableCharacters {
             }
         }
         return word
+    }
+
+    /// The ideographic zero 〇 (二〇二四年) is drawn like O and 0: beside a Latin letter it is an O
+    /// (`OY〇` → `OYO`), beside a digit a 0; among hanzi it stays.
+    private static func latinCircles(_ word: [Character]) -> [Character] {
+        guard word.contains("〇") else { return word }
+        return word.indices.map { i in
+            guard word[i] == "〇" else { return word[i] }
+            if hasNeighbour(word, i, isLetter) { return "O" }
+            if hasNeighbour(word, i, isDigit) { return "0" }
+            return "〇"
+        }
     }
 }
