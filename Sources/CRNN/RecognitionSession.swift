@@ -137,68 +137,77 @@ public final class RecognitionSession {
     /// CNN on one line; writes its frames [T, C·H'] (feature index c·H' + h) to `destination`.
     private func convolutionalFeatures(_ line: LineImage, into destination: UnsafeMutablePointer<Float>, frames: Int) {
         let config = model.config
-        var height = config.inputHeight
-        var width = LinePreprocessor.paddedWidth(of: line, config: config)
-        var current = input.reserve(height * width)  // [1, H, W]
-        LinePreprocessor.normalise(line, config: config, width: width, into: current)
-        var channels = 1
+        let width = LinePreprocessor.paddedWidth(of: line, config: config)
+        var x = Activation(data: input.reserve(config.inputHeight * width), channels: 1, height: config.inputHeight, width: width)
+        LinePreprocessor.normalise(line, config: config, width: width, into: x.data)
         for layer in model.convLayers {
-            if case .winograd(let transformed) = layer.weight {
-                // Pooling is fused into the Winograd output transform.
-                let (outHeight, outWidth) = layer.pool.map { (height / $0.height, width / $0.width) } ?? (height, width)
-                let convolved = (current == activationA.pointer ? activationB : activationA)
-                    .reserve(layer.outChannels * outHeight * outWidth)
-                transformed.withUnsafeBufferPointer { weights in
-                    layer.bias.withUnsafeBufferPointer { bias in
-                        WinogradConvolution.convolve(current, channels: channels, height: height, width: width,
-                                                     weights: weights.baseAddress!, bias: bias.baseAddress!,
-                                                     outChannels: layer.outChannels, pool: layer.pool,
-                                                     output: convolved, workspace: winograd)
-                    }
-                }
-                current = convolved
-                channels = layer.outChannels
-                height = outHeight
-                width = outWidth
-                continue
-            }
-            guard case .im2col(let direct) = layer.weight else { preconditionFailure("unreachable") }
-            let plane = height * width
-            let convolved = (current == activationA.pointer ? activationB : activationA).reserve(layer.outChannels * plane)
-            direct.withUnsafeBufferPointer { weight in
-                layer.bias.withUnsafeBufferPointer { bias in
-                    if channels == 1 {
-                        ConvolutionKernels.convolveSingleChannel(current, height: height, width: width, kernel: layer.kernel,
-                                                                 weight: weight.baseAddress!, bias: bias.baseAddress!,
-                                                                 outChannels: layer.outChannels, output: convolved)
-                    } else {
-                        let reduction = channels * layer.kernel * layer.kernel
-                        let cols = columns.reserve(reduction * plane)  // [Cin·k·k, H·W]
-                        ConvolutionKernels.im2col(current, channels: channels, height: height, width: width,
-                                                  kernel: layer.kernel, columns: cols)
-                        ConvolutionKernels.convolve(weight: weight.baseAddress!, outChannels: layer.outChannels,
-                                                    reduction: reduction, columns: cols, pixels: plane, output: convolved)
-                        ConvolutionKernels.addBiasReLU(convolved, bias: bias.baseAddress!, channels: layer.outChannels, plane: plane)
-                    }
-                }
-            }
-            current = convolved  // [Cout, H, W]
-            channels = layer.outChannels
-            if let pool = layer.pool {
-                let pooled = (current == activationA.pointer ? activationB : activationA)
-                    .reserve(channels * (height / pool.height) * (width / pool.width))
-                ConvolutionKernels.maxPool(current, channels: channels, height: height, width: width,
-                                           poolHeight: pool.height, poolWidth: pool.width, output: pooled)
-                current = pooled
-                height /= pool.height
-                width /= pool.width
+            switch layer.weight {
+            case .winograd(let transformed): x = winogradLayer(layer, weights: transformed, on: x)
+            case .im2col(let direct): x = im2colLayer(layer, weights: direct, on: x)
             }
         }
-        precondition(width == frames, "CNN output width \(width) differs from the expected \(frames) frames")
+        precondition(x.width == frames, "CNN output width \(x.width) differs from the expected \(frames) frames")
         // [C·H', T] → [T, C·H']
-        let features = channels * height
+        let features = x.channels * x.height
         for f in 0..<features {
-            for t in 0..<frames { destination[t * features + f] = current[f * frames + t] }
+            for t in 0..<frames { destination[t * features + f] = x.data[f * frames + t] }
         }
+    }
+
+    /// A layer's input or output: [channels, height, width] in one of the session's buffers.
+    private struct Activation {
+        let data: UnsafeMutablePointer<Float>
+        let channels: Int, height: Int, width: Int
+    }
+
+    /// The buffer of the two that `data` is not in.
+    private func other(than data: UnsafeMutablePointer<Float>) -> Scratch {
+        data == activationA.pointer ? activationB : activationA
+    }
+
+    /// A 3×3 layer by Winograd, its pool fused into the output transform.
+    private func winogradLayer(_ layer: ConvLayerWeights, weights: [Float], on x: Activation) -> Activation {
+        let (height, width) = layer.pool.map { (x.height / $0.height, x.width / $0.width) } ?? (x.height, x.width)
+        let output = other(than: x.data).reserve(layer.outChannels * height * width)
+        weights.withUnsafeBufferPointer { weights in
+            layer.bias.withUnsafeBufferPointer { bias in
+                WinogradConvolution.convolve(x.data, channels: x.channels, height: x.height, width: x.width,
+                                             weights: weights.baseAddress!, bias: bias.baseAddress!,
+                                             outChannels: layer.outChannels, pool: layer.pool,
+                                             output: output, workspace: winograd)
+            }
+        }
+        return Activation(data: output, channels: layer.outChannels, height: height, width: width)
+    }
+
+    /// Any other layer: a direct kernel for one input channel, else im2col + sgemm; then the pool.
+    private func im2colLayer(_ layer: ConvLayerWeights, weights: [Float], on x: Activation) -> Activation {
+        let plane = x.height * x.width
+        let convolved = other(than: x.data).reserve(layer.outChannels * plane)  // [Cout, H, W]
+        weights.withUnsafeBufferPointer { weight in
+            layer.bias.withUnsafeBufferPointer { bias in
+                if x.channels == 1 {
+                    ConvolutionKernels.convolveSingleChannel(x.data, height: x.height, width: x.width, kernel: layer.kernel,
+                                                             weight: weight.baseAddress!, bias: bias.baseAddress!,
+                                                             outChannels: layer.outChannels, output: convolved)
+                } else {
+                    let reduction = x.channels * layer.kernel * layer.kernel
+                    let cols = columns.reserve(reduction * plane)  // [Cin·k·k, H·W]
+                    ConvolutionKernels.im2col(x.data, channels: x.channels, height: x.height, width: x.width,
+                                              kernel: layer.kernel, columns: cols)
+                    ConvolutionKernels.convolve(weight: weight.baseAddress!, outChannels: layer.outChannels,
+                                                reduction: reduction, columns: cols, pixels: plane, output: convolved)
+                    ConvolutionKernels.addBiasReLU(convolved, bias: bias.baseAddress!, channels: layer.outChannels, plane: plane)
+                }
+            }
+        }
+        guard let pool = layer.pool else {
+            return Activation(data: convolved, channels: layer.outChannels, height: x.height, width: x.width)
+        }
+        let (height, width) = (x.height / pool.height, x.width / pool.width)
+        let pooled = other(than: convolved).reserve(layer.outChannels * height * width)
+        ConvolutionKernels.maxPool(convolved, channels: layer.outChannels, height: x.height, width: x.width,
+                                   poolHeight: pool.height, poolWidth: pool.width, output: pooled)
+        return Activation(data: pooled, channels: layer.outChannels, height: height, width: width)
     }
 }

@@ -105,8 +105,9 @@ enum WinogradConvolution {
                 let r0 = padded + c * planeStride + 2 * ty * rowStride + firstColumn
                 let r1 = r0 + rowStride, r2 = r1 + rowStride, r3 = r2 + rowStride
                 // Rows of Bᵀ d: t[k] even part at rows + 2k·span, odd part right after it.
-                for part in [0, half] {
-                    let t0 = rows + (part == 0 ? 0 : span)
+                for odd in 0..<2 {
+                    let part = odd * half
+                    let t0 = rows + odd * span
                     let t1 = t0 + 2 * span, t2 = t1 + 2 * span, t3 = t2 + 2 * span
                     let d0 = r0 + part, d1 = r1 + part, d2 = r2 + part, d3 = r3 + part
                     for x in 0..<span {

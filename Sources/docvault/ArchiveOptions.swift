@@ -21,12 +21,7 @@ struct ArchiveOptions: ParsableArguments {
             CommandFailure.report("\(path): no archive here (run `docvault ingest` first or pass --db)")
             throw ExitCode(1)
         }
-        do {
-            return try Archive(path: path)
-        } catch {
-            CommandFailure.report(error)
-            throw ExitCode(1)
-        }
+        return try CommandFailure.exitOnError { try Archive(path: path) }
     }
 }
 

@@ -9,6 +9,17 @@ enum CommandFailure {
         report(any: error)
     }
 
+    /// `body`'s value; an error it throws is reported as one line and becomes exit status 1
+    /// (loading the model, opening the archive: nothing can go on without them).
+    static func exitOnError<Value>(_ body: () throws -> Value) throws -> Value {
+        do {
+            return try body()
+        } catch {
+            report(error)
+            throw ExitCode(1)
+        }
+    }
+
     static func report(_ message: String) {
         report(any: message)
     }

@@ -45,23 +45,11 @@ struct IngestCommand: AsyncParsableCommand {
 
     func run() async throws {
         // Refuse before loading anything when another ingest is writing to this archive.
-        let lock: IngestLock
-        do {
-            lock = try IngestLock(database: archive.path)
-        } catch {
-            CommandFailure.report(error)
-            throw ExitCode(1)
-        }
+        let lock = try CommandFailure.exitOnError { try IngestLock(database: archive.path) }
         defer { withExtendedLifetime(lock) {} }
         let options = PipelineOptions(dpi: render.dpi, textLayer: TextLayerMode(rawValue: textLayer)!,
                                       perFileTimeout: fileTimeout)
-        let engine: OCREngine
-        do {
-            engine = try OCREngine(modelDirectory: model.model, options: options)
-        } catch {
-            CommandFailure.report(error)
-            throw ExitCode(1)
-        }
+        let engine = try CommandFailure.exitOnError { try OCREngine(modelDirectory: model.model, options: options) }
         let store = try archive.open(creating: true)
         let progress = ProgressBar(enabled: !json && isatty(STDERR_FILENO) == 1)
         let counter = ProgressCounter()

@@ -29,13 +29,7 @@ struct OCRCommand: ParsableCommand {
 
     func run() throws {
         let options = PipelineOptions(dpi: render.dpi, textLayer: TextLayerMode(rawValue: textLayer)!)
-        let reader: DocumentReader
-        do {
-            reader = try OCREngine(modelDirectory: model.model, options: options).makeReader()
-        } catch {
-            CommandFailure.report(error)
-            throw ExitCode(1)
-        }
+        let reader = try CommandFailure.exitOnError { try OCREngine(modelDirectory: model.model, options: options).makeReader() }
         if let outDir { try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true) }
         var failed = false
         for file in files {

@@ -37,13 +37,7 @@ struct ReadWorkerCommand: ParsableCommand {
             setrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit)
         }
         let options = PipelineOptions(dpi: render.dpi, textLayer: mode, perFileTimeout: fileTimeout)
-        let engine: OCREngine
-        do {
-            engine = try OCREngine(modelDirectory: model.model, options: options)
-        } catch {
-            CommandFailure.report(error)
-            throw ExitCode(1)
-        }
+        let engine = try CommandFailure.exitOnError { try OCREngine(modelDirectory: model.model, options: options) }
         if uploads {
             UploadWorkerLoop.run(engine: engine)
         } else {

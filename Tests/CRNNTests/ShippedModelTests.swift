@@ -30,16 +30,24 @@ import Testing
     static let weights = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../weights").standardizedFileURL
 
+    let fixtures: URL
+    let decodes: Decodes
+
+    init() throws {
+        fixtures = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil)).appendingPathComponent("real")
+        decodes = try JSONDecoder().decode(Decodes.self, from: Data(contentsOf: fixtures.appendingPathComponent("decodes.json")))
+    }
+
+    private func lineImage(_ line: Decodes.Line) throws -> LineImage {
+        LineImage(width: line.width, height: line.height, pixels: [UInt8](try Data(contentsOf: fixtures.appendingPathComponent(line.gray))))
+    }
+
     @Test func decodesMatchPyTorch() throws {
-        let fixtures = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil)).appendingPathComponent("real")
-        let decodes = try JSONDecoder().decode(Decodes.self, from: Data(contentsOf: fixtures.appendingPathComponent("decodes.json")))
         let modelFile = Self.weights.appendingPathComponent("crnn.safetensors")
         let digest = SHA256.hex([UInt8](try Data(contentsOf: modelFile)))
         try #require(digest == decodes.weights_sha256, "Fixtures/real describe weights \(decodes.weights_sha256), not \(digest)")
         let model = try CRNNModel(directory: Self.weights)
-        let lines = try decodes.lines.map {
-            LineImage(width: $0.width, height: $0.height, pixels: [UInt8](try Data(contentsOf: fixtures.appendingPathComponent($0.gray))))
-        }
+        let lines = try decodes.lines.map(lineImage)
         let session = RecognitionSession(model: model)
         let logits = session.logits(lines)
         let results = session.recognise(lines)
@@ -60,14 +68,11 @@ import Testing
 
     /// White-on-dark lines (header bars) read like their dark-on-light originals.
     @Test func lightOnDarkLinesReadLikeTheirNegatives() throws {
-        let fixtures = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil)).appendingPathComponent("real")
-        let decodes = try JSONDecoder().decode(Decodes.self, from: Data(contentsOf: fixtures.appendingPathComponent("decodes.json")))
         let model = try CRNNModel(directory: Self.weights)
         let session = RecognitionSession(model: model)
         for line in decodes.lines.prefix(2) {
-            let pixels = [UInt8](try Data(contentsOf: fixtures.appendingPathComponent(line.gray)))
-            let normal = LineImage(width: line.width, height: line.height, pixels: pixels)
-            let negative = LineImage(width: line.width, height: line.height, pixels: pixels.map { 255 - $0 })
+            let normal = try lineImage(line)
+            let negative = LineImage(width: line.width, height: line.height, pixels: normal.pixels.map { 255 - $0 })
             #expect(!LinePreprocessor.isLightOnDark(normal), "\(line.name)")
             #expect(LinePreprocessor.isLightOnDark(negative), "\(line.name)")
             #expect(session.recognise(negative).text == session.recognise(normal).text, "\(line.name)")
