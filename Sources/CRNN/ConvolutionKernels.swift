@@ -39,35 +39,6 @@ enum ConvolutionKernels {
                     1, weight, Int32(reduction), columns, Int32(pixels), 0, output, Int32(pixels))
     }
 
-    /// Direct 1-channel convolution for the first layer, where im2col's K = k·k is too thin for sgemm
-    /// to pay off. Adds the bias and applies ReLU. output [Cout, H, W].
-    static func convolveSingleChannel(_ input: UnsafePointer<Float>, height: Int, width: Int, kernel: Int,
-                                      weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                                      outChannels: Int, output: UnsafeMutablePointer<Float>) {
-        let pad = kernel / 2
-        let plane = height * width
-        for o in 0..<outChannels {
-            let out = output + o * plane
-            out.initialize(repeating: bias[o], count: plane)
-            for ky in 0..<kernel {
-                for kx in 0..<kernel {
-                    let w = weight[(o * kernel + ky) * kernel + kx]
-                    let dx = kx - pad
-                    let x0 = max(0, -dx), x1 = min(width, width - dx)
-                    guard x1 > x0 else { continue }
-                    for y in 0..<height {
-                        let sy = y + ky - pad
-                        guard sy >= 0, sy < height else { continue }
-                        let src = input + sy * width + dx
-                        let dst = out + y * width
-                        for x in x0..<x1 { dst[x] += w * src[x] }
-                    }
-                }
-            }
-            for i in 0..<plane { out[i] = greater(out[i], 0) }
-        }
-    }
-
     /// In place: x = max(x + bias[c], 0) over [C, plane].
     static func addBiasReLU(_ data: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, channels: Int, plane: Int) {
         for c in 0..<channels {
@@ -113,8 +84,4 @@ enum ConvolutionKernels {
             }
         }
     }
-
-    /// max without Swift.max's NaN handling, which blocks vectorisation (activations are never NaN).
-    @inline(__always)
-    private static func greater(_ a: Float, _ b: Float) -> Float { a > b ? a : b }
 }

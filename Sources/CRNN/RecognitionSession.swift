@@ -183,22 +183,31 @@ public final class RecognitionSession {
     /// Any other layer: a direct kernel for one input channel, else im2col + sgemm; then the pool.
     private func im2colLayer(_ layer: ConvLayerWeights, weights: [Float], on x: Activation) -> Activation {
         let plane = x.height * x.width
+        if x.channels == 1 {  // the first layer: direct, with its pool fused
+            let (height, width) = layer.pool.map { (x.height / $0.height, x.width / $0.width) } ?? (x.height, x.width)
+            let output = other(than: x.data).reserve(layer.outChannels * height * width)
+            let workspace = columns.reserve(SingleChannelConvolution.workspaceCount(height: x.height, width: x.width,
+                                                                                    kernel: layer.kernel))
+            weights.withUnsafeBufferPointer { weight in
+                layer.bias.withUnsafeBufferPointer { bias in
+                    SingleChannelConvolution.convolve(x.data, height: x.height, width: x.width, kernel: layer.kernel,
+                                                      weight: weight.baseAddress!, bias: bias.baseAddress!,
+                                                      outChannels: layer.outChannels, pool: layer.pool,
+                                                      workspace: workspace, output: output)
+                }
+            }
+            return Activation(data: output, channels: layer.outChannels, height: height, width: width)
+        }
         let convolved = other(than: x.data).reserve(layer.outChannels * plane)  // [Cout, H, W]
+        let reduction = x.channels * layer.kernel * layer.kernel
+        let cols = columns.reserve(reduction * plane)  // [Cin·k·k, H·W]
+        ConvolutionKernels.im2col(x.data, channels: x.channels, height: x.height, width: x.width,
+                                  kernel: layer.kernel, columns: cols)
         weights.withUnsafeBufferPointer { weight in
             layer.bias.withUnsafeBufferPointer { bias in
-                if x.channels == 1 {
-                    ConvolutionKernels.convolveSingleChannel(x.data, height: x.height, width: x.width, kernel: layer.kernel,
-                                                             weight: weight.baseAddress!, bias: bias.baseAddress!,
-                                                             outChannels: layer.outChannels, output: convolved)
-                } else {
-                    let reduction = x.channels * layer.kernel * layer.kernel
-                    let cols = columns.reserve(reduction * plane)  // [Cin·k·k, H·W]
-                    ConvolutionKernels.im2col(x.data, channels: x.channels, height: x.height, width: x.width,
-                                              kernel: layer.kernel, columns: cols)
-                    ConvolutionKernels.convolve(weight: weight.baseAddress!, outChannels: layer.outChannels,
-                                                reduction: reduction, columns: cols, pixels: plane, output: convolved)
-                    ConvolutionKernels.addBiasReLU(convolved, bias: bias.baseAddress!, channels: layer.outChannels, plane: plane)
-                }
+                ConvolutionKernels.convolve(weight: weight.baseAddress!, outChannels: layer.outChannels,
+                                            reduction: reduction, columns: cols, pixels: plane, output: convolved)
+                ConvolutionKernels.addBiasReLU(convolved, bias: bias.baseAddress!, channels: layer.outChannels, plane: plane)
             }
         }
         guard let pool = layer.pool else {

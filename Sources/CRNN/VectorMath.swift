@@ -1,6 +1,10 @@
 /// Vectorised exp, sigmoid and tanh for the LSTM cell and the softmax in decoding, 16 lanes at a
 /// time. Accurate to a few ulp (Cephes' expf polynomial), far inside the 1e-3 parity tolerance,
 /// and several times faster than calling libm per element.
+/// max without Swift.max's NaN handling, which blocks vectorisation (activations are never NaN).
+@inline(__always)
+func greater(_ a: Float, _ b: Float) -> Float { a > b ? a : b }
+
 enum VectorMath {
     typealias Vector = SIMD16<Float>
     static let width = 16

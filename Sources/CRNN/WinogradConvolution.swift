@@ -222,5 +222,4 @@ enum WinogradConvolution {
     }
 
     @inline(__always) private static func relu(_ x: Float) -> Float { x > 0 ? x : 0 }
-    @inline(__always) private static func greater(_ a: Float, _ b: Float) -> Float { a > b ? a : b }
 }

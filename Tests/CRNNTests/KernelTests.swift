@@ -27,19 +27,30 @@ import Testing
         #expect(maxDifference(out, expected) < 1e-5)
     }
 
-    @Test(arguments: [(32, 40, 3), (5, 3, 3), (8, 9, 5), (1, 2, 3)])
-    func singleChannelConvolutionMatchesReference(height: Int, width: Int, kernel: Int) {
+    /// The first layer's direct kernel, with each pool it fuses, odd sizes (floor pooling) and a
+    /// 5×5 kernel (the general tap loop).
+    @Test(arguments: [(32, 40, 3, [2, 2] as [Int]?), (5, 3, 3, nil), (8, 9, 5, [2, 1]), (1, 2, 3, nil),
+                      (7, 11, 3, [2, 2]), (6, 10, 3, [1, 2]), (9, 13, 5, [2, 2])])
+    func singleChannelConvolutionMatchesReference(height: Int, width: Int, kernel: Int, pool: [Int]?) {
         var random = SeededRandom(seed: 11)
         let outChannels = 3
         let x = random.floats(height * width)
         let weight = random.floats(outChannels * kernel * kernel)
         let bias = random.floats(outChannels)
-        var out = [Float](repeating: .nan, count: outChannels * height * width)
-        ConvolutionKernels.convolveSingleChannel(x, height: height, width: width, kernel: kernel, weight: weight,
-                                                 bias: bias, outChannels: outChannels, output: &out)
+        let poolSize = pool.map { (height: $0[0], width: $0[1]) }
+        let (oh, ow) = poolSize.map { (height / $0.height, width / $0.width) } ?? (height, width)
+        var out = [Float](repeating: .nan, count: outChannels * oh * ow)
+        var workspace = [Float](repeating: .nan, count: SingleChannelConvolution.workspaceCount(
+            height: height, width: width, kernel: kernel))
+        SingleChannelConvolution.convolve(x, height: height, width: width, kernel: kernel, weight: weight, bias: bias,
+                                          outChannels: outChannels, pool: poolSize, workspace: &workspace, output: &out)
         var expected = ReferenceLayers.conv2d(x, channels: 1, height: height, width: width,
                                               weight: weight, outChannels: outChannels, kernel: kernel)
         for i in expected.indices { expected[i] = max(expected[i] + bias[i / (height * width)], 0) }
+        if let pool {
+            expected = ReferenceLayers.maxPool(expected, channels: outChannels, height: height, width: width,
+                                               pool: (pool[0], pool[1]))
+        }
         #expect(maxDifference(out, expected) < 1e-5)
     }
 
