@@ -34,8 +34,9 @@ public struct LineSegmenter: Sendable {
         // 100000x1 ribbon), so the reduction never exceeds the page's thinner dimension.
         let factor = min(workingFactor(width: page.gray.width, height: page.gray.height),
                          max(1, min(page.gray.width, page.gray.height)))
-        let suppress = options.suppressSeals && page.rgb.map(hasSealsToSuppress) == true
-        let raw = makeWorkingImage(page, factor: factor, suppressSeals: suppress)
+        let survey = options.suppressSeals ? page.rgb.map(surveySeals) : nil
+        let suppress = survey?.suppress == true
+        let raw = makeWorkingImage(page, factor: factor, seals: suppress ? survey : nil)
         let background = LocalContrast(raw)
         let work = background.apply(raw)
         var ink = sauvolaBinarise(work)

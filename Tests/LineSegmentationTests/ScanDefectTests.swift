@@ -60,3 +60,27 @@ import Testing
         #expect(found == [text, Box(x0: start, y0: 100, x1: start + cell, y1: 120)])
     }
 }
+
+/// The colour pass (seal suppression) runs only on rows near seal-coloured ink; elsewhere the
+/// working image comes from the gray page.
+@Suite struct SealSurveyTests {
+    @Test func colourPassNearTheSealGivesTheSameWorkingImageAsEverywhere() {
+        var (page, _) = letterPage()
+        page.ring(cx: 400, cy: 300, radius: 130, stroke: 12, colour: (235, 50, 45))
+        let bitmap = page.bitmap(colour: true)
+        let survey = surveySeals(bitmap.rgb!)
+        #expect(survey.suppress)
+        // The rows of the ring are marked, rows well away from it are not.
+        #expect((170...430).allSatisfy { survey.nearSeal[$0] })
+        #expect(!survey.nearSeal[100] && !survey.nearSeal[500] && !survey.nearSeal[1300])
+        let everywhere = SealSurvey(suppress: true, nearSeal: [Bool](repeating: true, count: page.height))
+        let near = makeWorkingImage(bitmap, factor: 2, seals: survey).pixels
+        let all = makeWorkingImage(bitmap, factor: 2, seals: everywhere).pixels
+        // Gray of the average and average of the gray differ by rounding only.
+        #expect(zip(near, all).allSatisfy { abs(Int($0) - Int($1)) <= 1 })
+        // Under the seal the colour pass was used: its ink is pushed towards paper.
+        let plain = makeWorkingImage(bitmap, factor: 2, seals: nil).pixels
+        let w = page.width / 2
+        #expect(Int(near[85 * w + 200]) > Int(plain[85 * w + 200]) + 40)
+    }
+}
