@@ -49,13 +49,13 @@ import Testing
 
     @Test func aLoneOneInATableColumnGetsACharacterCell() {
         // A quantity column holding a single "1": a stem 3 px wide with a flag, 6 px of ink
-        // across and 20 down. Its box is one character cell wide (0.6 of its height), centred
-        // on the ink; the text line beside it keeps its exact ink box.
+        // across and 20 down. Its box is one character cell wide (a digit's advance, 0.75 of its
+        // height), centred on the ink; the text line beside it keeps its exact ink box.
         var page = SyntheticPage(width: 800, height: 240)
         let text = page.text(x: 60, baseline: 120, xHeight: 14, words: [7, 4, 6], seed: 31)
         page.fill(700, 100, 703, 120)
         page.fill(697, 102, 700, 105)
-        let cell = Int((0.6 * 20).rounded()), start = (697 + 703 - cell) / 2
+        let cell = Int((0.75 * 20).rounded()), start = (697 + 703 - cell) / 2
         let found = boxes(segmenter.segment(page.bitmap())).sorted { $0.x0 < $1.x0 }
         #expect(found == [text, Box(x0: start, y0: 100, x1: start + cell, y1: 120)])
     }
