@@ -178,6 +178,15 @@ func plausibleCharacters(_ comps: [Component], med: Double, width: Int, height: 
         if c.fill >= 0.85 && Double(c.width) >= 2 * med && Double(c.height) >= 0.5 * med { return false }
         let roundish = Double(min(c.width, c.height)) / Double(max(c.width, c.height)) > 0.8
         if roundish && Double(c.height) > 2.5 * med && c.fill > 0.7 { return false }
+        if isPenStroke(c, med: med) { return false }
         return true
     }
+}
+
+/// A pen stroke over the print: a signature, a handwritten amount, a ring drawn round a total.
+/// It is several characters tall, yet its ink is a thin line wandering through a mostly empty box
+/// (a printed glyph that tall has strokes in proportion to its size and fills far more of its box).
+/// Left in, it is one tall glyph that gathers the rows of print it crosses into one line.
+func isPenStroke(_ c: Component, med: Double) -> Bool {
+    Double(c.height) >= 3 * med && c.fill < 0.12
 }

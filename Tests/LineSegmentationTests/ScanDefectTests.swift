@@ -47,6 +47,14 @@ import Testing
         #expect(found.allSatisfy { !($0.y0 <= 113 && $0.y1 >= 141) }, "\(found)")
     }
 
+    @Test func aPenRingBesideThePrintIsNoLine() {
+        // A ring drawn by hand (2 px pen) beside the text, as high as three rows: a tall glyph
+        // with almost no ink in its box, which is no character and no line.
+        var (page, expected) = letterPage()
+        page.ring(cx: 800, cy: 400, radius: 70, stroke: 2, colour: (10, 10, 10))
+        #expect(boxes(segmenter.segment(page.bitmap())) == expected)
+    }
+
     @Test func aLoneOneInATableColumnGetsACharacterCell() {
         // A quantity column holding a single "1": a stem 3 px wide with a flag, 6 px of ink
         // across and 20 down. Its box is one character cell wide (a digit's advance, 0.75 of its
