@@ -176,9 +176,13 @@ private func joinPhrases(_ phrases: [LineCandidate], barriers: [FrameRect], rule
 /// Chains of only small marks join the line they sit on (a leader or trailing punctuation that
 /// was too far from the letters); the rest are rows of dashes or dots and are dropped.
 private func attachSmall(_ all: [LineCandidate], med: Double) -> [LineCandidate] {
-    // A mark that is one or two glyphs much shorter than a character (a quote, an accent
-    // that did not merge, a stray comma) goes with the line it sits in, like the small ones.
-    let isMark = { (l: LineCandidate) in l.onlySmall || (l.glyphs.count <= 2 && l.rect.height < 0.6 * med) }
+    // A "line" much shorter than a character (a quote, an accent that did not merge, a stray
+    // comma, a footnote's "***") goes with the line it sits in, like the small ones; on its own
+    // it is no text but a rule: what is left of a double rule broken where a seal crosses it,
+    // in pieces too short to be removed as rulings, or a row of "=" signs. The character height
+    // is the median glyph's, about the x-height, and even text set at 60% of the page's size has
+    // letters reaching above or below 0.6 of it.
+    let isMark = { (l: LineCandidate) in l.onlySmall || l.rect.height <= 0.6 * med }
     var lines = all.filter { !isMark($0) }
     for s in all where isMark(s) {
         var best: Int? = nil, bestGap = Double.infinity

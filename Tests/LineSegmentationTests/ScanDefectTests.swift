@@ -55,6 +55,21 @@ import Testing
         #expect(boxes(segmenter.segment(page.bitmap())) == expected)
     }
 
+    @Test func aDoubleRuleBrokenIntoShortPiecesIsNoLine() {
+        // What a seal leaves of a double rule under a title: pieces 20 px long, each two 2 px
+        // lines 3 px apart joined at its ends (7 px tall, half a character), 4 px apart, too short
+        // to be removed as rulings. They chain into one flat row of four glyphs: no line.
+        var (page, expected) = letterPage()
+        for k in 0..<4 {
+            let x = 700 + 24 * k
+            page.fill(x, 300, x + 20, 302)
+            page.fill(x, 305, x + 20, 307)
+            page.fill(x, 300, x + 2, 307)
+            page.fill(x + 18, 300, x + 20, 307)
+        }
+        #expect(boxes(segmenter.segment(page.bitmap())) == expected)
+    }
+
     @Test func aLoneOneInATableColumnGetsACharacterCell() {
         // A quantity column holding a single "1": a stem 3 px wide with a flag, 6 px of ink
         // across and 20 down. Its box is one character cell wide (a digit's advance, 0.75 of its
