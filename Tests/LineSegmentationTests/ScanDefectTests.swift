@@ -70,6 +70,15 @@ import Testing
         #expect(boxes(segmenter.segment(page.bitmap())) == expected)
     }
 
+    @Test func aDashOfABoxEdgeBesideALineIsNotPartOfIt() {
+        // A dashed box's right edge: a vertical dash 2 px wide and 34 px tall (2.4 characters),
+        // too short to be removed as a ruling, 5 px after the first line's last letter. It is
+        // no letter, so the line keeps its own box rather than growing to the dash's height.
+        var (page, expected) = letterPage()
+        page.fill(expected[0].x1 + 5, 96, expected[0].x1 + 7, 130)
+        #expect(boxes(segmenter.segment(page.bitmap())) == expected)
+    }
+
     @Test func aLoneOneInATableColumnGetsACharacterCell() {
         // A quantity column holding a single "1": a stem 3 px wide with a flag, 6 px of ink
         // across and 20 down. Its box is one character cell wide (a digit's advance, 0.75 of its
