@@ -89,13 +89,28 @@ private func rightNeighbour(of i: Int, in g: [Glyph], med: Double, barriers: [Fr
     return best
 }
 
+/// A bare vertical stroke (narrower than 0.15 of its height) at least twice as tall as the
+/// letters beside it is a piece of a ruling or a dashed box edge that was too short to be
+/// removed, not a letter of their row: l, I and 1 are such strokes, but in one font an ascender
+/// is at most about 1.8 times the x-height. Joined, it would stretch the line to its own height
+/// (two rows, when it is a box's edge); left alone it is a lone stroke and dropped.
+func isRulingPiece(_ r: FrameRect, beside height: Double, med: Double) -> Bool {
+    r.width < 0.15 * r.height && r.height >= 2 * max(height, med)
+}
+
+private func isRulingPiece(_ p: LineCandidate, beside q: LineCandidate) -> Bool {
+    guard p.glyphs.count == 1 else { return false }
+    return isRulingPiece(p.glyphs[0], beside: q.glyphs.map(\.height).max() ?? q.rect.height, med: 0)
+}
+
 /// Whether two glyphs can be neighbours on one text line.
 private func sameRow(_ a: Glyph, _ b: Glyph, med: Double) -> Bool {
     let ov = a.rect.verticalOverlap(b.rect)
     switch (a.isSmall, b.isSmall) {
     case (false, false):
         let ratio = min(a.rect.height, b.rect.height) / max(a.rect.height, b.rect.height)
-        return ov >= 0.5 && ratio >= 0.4
+        return ov >= 0.5 && ratio >= 0.4 && !isRulingPiece(a.rect, beside: b.rect.height, med: med)
+            && !isRulingPiece(b.rect, beside: a.rect.height, med: med)
     case (true, true):
         return abs(a.rect.midY - b.rect.midY) <= 0.3 * med
     default:
@@ -157,6 +172,7 @@ private func joinPhrases(_ phrases: [LineCandidate], barriers: [FrameRect], rule
             let gap = b.rect.x0 - a.rect.x1
             let ratio = min(a.rect.height, b.rect.height) / max(a.rect.height, b.rect.height)
             guard gap < bestGap, ratio >= 0.5, a.rect.verticalOverlap(b.rect) >= 0.6 else { continue }
+            guard !isRulingPiece(a, beside: b), !isRulingPiece(b, beside: a) else { continue }
             guard gap <= rules.phraseGap * max(a.rect.height, b.rect.height) else { continue }
             guard gap <= 0 || !crossesBarrier(a.rect, b.rect, barriers) else { continue }
             best = j

@@ -179,11 +179,6 @@ func plausibleCharacters(_ comps: [Component], med: Double, width: Int, height: 
         let roundish = Double(min(c.width, c.height)) / Double(max(c.width, c.height)) > 0.8
         if roundish && Double(c.height) > 2.5 * med && c.fill > 0.7 { return false }
         if isPenStroke(c, med: med) { return false }
-        // A bare vertical stroke two characters tall is a piece of a ruling or a dashed box edge
-        // that was too short to be removed: l, I, 1 and brackets reach at most about 1.5
-        // characters (ascender over x-height) and are wider for their height. Beside text it
-        // would join the line and stretch it to its own height.
-        if Double(c.height) >= 2 * med && Double(c.width) < 0.15 * Double(c.height) { return false }
         return true
     }
 }

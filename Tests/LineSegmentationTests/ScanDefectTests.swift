@@ -71,12 +71,29 @@ import Testing
     }
 
     @Test func aDashOfABoxEdgeBesideALineIsNotPartOfIt() {
-        // A dashed box's right edge: a vertical dash 2 px wide and 34 px tall (2.4 characters),
-        // too short to be removed as a ruling, 5 px after the first line's last letter. It is
-        // no letter, so the line keeps its own box rather than growing to the dash's height.
+        // A dashed box's right edge: a vertical dash 2 px wide and 44 px tall (over twice the
+        // tallest letter), too short to be removed as a ruling, 5 px after the first line's last
+        // letter. It is no letter, so the line keeps its own box rather than growing to the dash.
         var (page, expected) = letterPage()
-        page.fill(expected[0].x1 + 5, 96, expected[0].x1 + 7, 130)
+        page.fill(expected[0].x1 + 5, 90, expected[0].x1 + 7, 134)
         #expect(boxes(segmenter.segment(page.bitmap())) == expected)
+    }
+
+    @Test func aTallThinCapitalInAHeadingStaysInIt() {
+        // A heading set large in a light face: its "I" is a bare stroke 3 px wide and 44 px tall,
+        // as tall as a ruling piece, but no taller than the capitals beside it: it is a letter.
+        var (page, expected) = letterPage()
+        page.fill(600, 40, 603, 84)
+        var x = 612
+        for _ in 0..<5 {
+            page.fill(x, 40, x + 5, 84)
+            page.fill(x, 40, x + 26, 45)
+            page.fill(x, 79, x + 26, 84)
+            x += 34
+        }
+        let heading = Box(x0: 600, y0: 40, x1: x - 8, y1: 84)
+        #expect(boxes(segmenter.segment(page.bitmap())).sorted { ($0.y0, $0.x0) < ($1.y0, $1.x0) }
+                == ([heading] + expected).sorted { ($0.y0, $0.x0) < ($1.y0, $1.x0) })
     }
 
     @Test func aLoneOneInATableColumnGetsACharacterCell() {
