@@ -51,8 +51,9 @@ func groupLines(_ all: [Glyph], characterHeight med: Double, barriers: [FrameRec
     var parent = (0..<Int32(sorted.count)).map { $0 }
     var extent = sorted.map(\.rect)
     var tallest = sorted.map(\.rect.height)
+    let rows = RowBands(sorted, med: med)
     for i in sorted.indices {
-        guard let j = rightNeighbour(of: i, in: sorted, med: med, barriers: barriers, rules: rules) else { continue }
+        guard let j = rightNeighbour(of: i, in: sorted, rows: rows, med: med, barriers: barriers, rules: rules) else { continue }
         joinUnlessStacked(&parent, &extent, &tallest, i, j)
     }
     var phrases = collect(sorted, parent: &parent)
@@ -68,25 +69,83 @@ private func isLoneStroke(_ l: LineCandidate) -> Bool {
     l.glyphs.count == 1 && l.rect.width < 0.15 * l.rect.height
 }
 
-private func rightNeighbour(of i: Int, in g: [Glyph], med: Double, barriers: [FrameRect],
+/// The nearest glyph to the right of `i` on its row within a word gap (on equal gaps the first in
+/// `g`'s order), or nil.
+private func rightNeighbour(of i: Int, in g: [Glyph], rows: RowBands, med: Double, barriers: [FrameRect],
                             rules: GroupingRules) -> Int? {
     let a = g[i]
     let reach = rules.glyphGap * max(a.rect.height, med) * 2.5
     var best: Int? = nil, bestGap = Double.infinity
-    var j = i + 1
-    while j < g.count && g[j].rect.x0 <= a.rect.x1 + reach {
-        defer { j += 1 }
-        let b = g[j]
-        guard b.rect.midX > a.rect.midX else { continue }
-        let gap = b.rect.x0 - a.rect.x1
-        guard gap < bestGap, sameRow(a, b, med: med) else { continue }
-        let ref = (a.isSmall || b.isSmall) ? med : max(a.rect.height, b.rect.height)
-        guard gap <= rules.glyphGap * ref else { continue }
-        guard gap <= 0 || !crossesBarrier(a.rect, b.rect, barriers) else { continue }
-        best = j
-        bestGap = gap
+    // Only glyphs reaching within a character of the row can be on it (see RowBands).
+    for band in rows.bands(from: a.rect.y0 - med, to: a.rect.y1 + med) {
+        let members = rows.members[band]
+        var k = rows.firstAfter(i, in: members)
+        while k < members.count, g[Int(members[k])].rect.x0 <= a.rect.x1 + reach {
+            let j = Int(members[k])
+            k += 1
+            let b = g[j]
+            guard b.rect.midX > a.rect.midX else { continue }
+            let gap = b.rect.x0 - a.rect.x1
+            guard gap < bestGap || (gap == bestGap && j < best!), sameRow(a, b, med: med) else { continue }
+            let ref = (a.isSmall || b.isSmall) ? med : max(a.rect.height, b.rect.height)
+            guard gap <= rules.glyphGap * ref else { continue }
+            guard gap <= 0 || !crossesBarrier(a.rect, b.rect, barriers) else { continue }
+            best = j
+            bestGap = gap
+        }
     }
     return best
+}
+
+/// Glyphs filed by horizontal bands two characters tall, each band's members in the glyphs'
+/// order (by left edge): a glyph looks for its right neighbour among those of its own rows only,
+/// not among every glyph below and above it in the column. Any two glyphs `sameRow` accepts lie
+/// within 0.75 of a character of each other vertically (a mark's middle within a quarter of the
+/// letter's height, letters at most three characters tall, beside it), so the bands reaching a
+/// character above and below a glyph hold all its candidates.
+private struct RowBands {
+    let top: Double
+    let height: Double
+    var members: [[Int32]]
+
+    init(_ g: [Glyph], med: Double) {
+        top = (g.map(\.rect.y0).min() ?? 0) - 2 * med - 1
+        height = max(1, 2 * med)
+        let bottom = (g.map(\.rect.y1).max() ?? 0) + 2 * med + 1
+        members = [[Int32]](repeating: [], count: Int((bottom - top) / height) + 1)
+        for (i, x) in g.enumerated() {
+            for band in bands(from: x.rect.y0, to: x.rect.y1) { members[band].append(Int32(i)) }
+        }
+    }
+
+    func bands(from y0: Double, to y1: Double) -> ClosedRange<Int> {
+        let last = members.count - 1
+        return max(0, min(last, Int((y0 - top) / height)))...max(0, min(last, Int((y1 - top) / height)))
+    }
+
+    /// Index in `m` (ascending) of the first member after glyph `i`.
+    func firstAfter(_ i: Int, in m: [Int32]) -> Int {
+        var lo = 0, hi = m.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if Int(m[mid]) <= i { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}
+
+/// A bare vertical stroke (narrower than 0.15 of its height) at least twice as tall as the
+/// letters beside it is a piece of a ruling or a dashed box edge that was too short to be
+/// removed, not a letter of their row: l, I and 1 are such strokes, but in one font an ascender
+/// is at most about 1.8 times the x-height. Joined, it would stretch the line to its own height
+/// (two rows, when it is a box's edge); left alone it is a lone stroke and dropped.
+func isRulingPiece(_ r: FrameRect, beside height: Double, med: Double) -> Bool {
+    r.width < 0.15 * r.height && r.height >= 2 * max(height, med)
+}
+
+private func isRulingPiece(_ p: LineCandidate, beside q: LineCandidate) -> Bool {
+    guard p.glyphs.count == 1 else { return false }
+    return isRulingPiece(p.glyphs[0], beside: q.glyphs.map(\.height).max() ?? q.rect.height, med: 0)
 }
 
 /// Whether two glyphs can be neighbours on one text line.
@@ -95,7 +154,8 @@ private func sameRow(_ a: Glyph, _ b: Glyph, med: Double) -> Bool {
     switch (a.isSmall, b.isSmall) {
     case (false, false):
         let ratio = min(a.rect.height, b.rect.height) / max(a.rect.height, b.rect.height)
-        return ov >= 0.5 && ratio >= 0.4
+        return ov >= 0.5 && ratio >= 0.4 && !isRulingPiece(a.rect, beside: b.rect.height, med: med)
+            && !isRulingPiece(b.rect, beside: a.rect.height, med: med)
     case (true, true):
         return abs(a.rect.midY - b.rect.midY) <= 0.3 * med
     default:
@@ -157,6 +217,7 @@ private func joinPhrases(_ phrases: [LineCandidate], barriers: [FrameRect], rule
             let gap = b.rect.x0 - a.rect.x1
             let ratio = min(a.rect.height, b.rect.height) / max(a.rect.height, b.rect.height)
             guard gap < bestGap, ratio >= 0.5, a.rect.verticalOverlap(b.rect) >= 0.6 else { continue }
+            guard !isRulingPiece(a, beside: b), !isRulingPiece(b, beside: a) else { continue }
             guard gap <= rules.phraseGap * max(a.rect.height, b.rect.height) else { continue }
             guard gap <= 0 || !crossesBarrier(a.rect, b.rect, barriers) else { continue }
             best = j
@@ -176,9 +237,13 @@ private func joinPhrases(_ phrases: [LineCandidate], barriers: [FrameRect], rule
 /// Chains of only small marks join the line they sit on (a leader or trailing punctuation that
 /// was too far from the letters); the rest are rows of dashes or dots and are dropped.
 private func attachSmall(_ all: [LineCandidate], med: Double) -> [LineCandidate] {
-    // A mark that is one or two glyphs much shorter than a character (a quote, an accent
-    // that did not merge, a stray comma) goes with the line it sits in, like the small ones.
-    let isMark = { (l: LineCandidate) in l.onlySmall || (l.glyphs.count <= 2 && l.rect.height < 0.6 * med) }
+    // A "line" much shorter than a character (a quote, an accent that did not merge, a stray
+    // comma, a footnote's "***") goes with the line it sits in, like the small ones; on its own
+    // it is no text but a rule: what is left of a double rule broken where a seal crosses it,
+    // in pieces too short to be removed as rulings, or a row of "=" signs. The character height
+    // is the median glyph's, about the x-height, and even text set at 60% of the page's size has
+    // letters reaching above or below 0.6 of it.
+    let isMark = { (l: LineCandidate) in l.onlySmall || l.rect.height <= 0.6 * med }
     var lines = all.filter { !isMark($0) }
     for s in all where isMark(s) {
         var best: Int? = nil, bestGap = Double.infinity

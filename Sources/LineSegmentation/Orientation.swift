@@ -12,20 +12,22 @@ func textRunsVertically(_ comps: [Component], characterHeight med: Double) -> Bo
     }
     guard blobs.count >= 12 else { return false }
     let cell = max(4.0, 4 * med), reach = 2 * med
-    var grid: [Int: [Int]] = [:]
-    func key(_ cx: Int, _ cy: Int) -> Int { cy &* 1_000_003 &+ cx }
-    for (i, c) in blobs.enumerated() {
-        for gy in Int(Double(c.y0) / cell)...Int(Double(c.y1) / cell) {
-            for gx in Int(Double(c.x0) / cell)...Int(Double(c.x1) / cell) { grid[key(gx, gy), default: []].append(i) }
-        }
-    }
+    let grid = BlobGrid(blobs, cell: cell)
+    // Blobs already looked at for the current one (a blob spans several cells): a stamp per blob
+    // instead of a set per blob.
+    var seenBy = [Int32](repeating: -1, count: blobs.count)
     var horizontal = 0, vertical = 0
     for (i, a) in blobs.enumerated() {
         var beside = Double.infinity, above = Double.infinity
-        var seen = Set<Int>()
-        for gy in Int((Double(a.y0) - reach) / cell)...Int((Double(a.y1) + reach) / cell) {
-            for gx in Int((Double(a.x0) - reach) / cell)...Int((Double(a.x1) + reach) / cell) {
-                for j in grid[key(gx, gy)] ?? [] where j != i && seen.insert(j).inserted {
+        let gy0 = grid.index(Double(a.y0) - reach, grid.rows), gy1 = grid.index(Double(a.y1) + reach, grid.rows)
+        let gx0 = grid.index(Double(a.x0) - reach, grid.cols), gx1 = grid.index(Double(a.x1) + reach, grid.cols)
+        for gy in gy0...gy1 {
+            for gx in gx0...gx1 {
+                let c = gy * grid.cols + gx
+                for k in grid.start[c]..<grid.start[c + 1] {
+                    let j = Int(grid.members[k])
+                    guard j != i, seenBy[j] != Int32(i) else { continue }
+                    seenBy[j] = Int32(i)
                     let b = blobs[j]
                     let gapX = Double(max(b.x0 - a.x1, a.x0 - b.x1)), gapY = Double(max(b.y0 - a.y1, a.y0 - b.y1))
                     if gapY < 0 && gapX >= 0 { beside = min(beside, gapX) }
@@ -37,6 +39,44 @@ func textRunsVertically(_ comps: [Component], characterHeight med: Double) -> Bo
         if beside < above { horizontal += 1 } else { vertical += 1 }
     }
     return vertical > horizontal * 3 / 2 && vertical >= 8
+}
+
+/// Blobs filed by the square cells of a grid they overlap, in one flat array (cell by cell) with
+/// each cell's start: the neighbour search of a page's thousands of blobs without hashing.
+private struct BlobGrid {
+    let cell: Double
+    let cols: Int
+    let rows: Int
+    var start: [Int]
+    var members: [Int32]
+
+    init(_ blobs: [Component], cell: Double) {
+        self.cell = cell
+        let maxX = blobs.map { Int($0.x1) }.max() ?? 0, maxY = blobs.map { Int($0.y1) }.max() ?? 0
+        cols = Int(Double(maxX) / cell) + 1
+        rows = Int(Double(maxY) / cell) + 1
+        var count = [Int](repeating: 0, count: cols * rows + 1)
+        for b in blobs { Self.visit(b, cell: cell, cols: cols) { count[$0 + 1] += 1 } }
+        for c in 0..<(cols * rows) { count[c + 1] += count[c] }
+        start = count
+        var fill = count
+        members = [Int32](repeating: 0, count: count[cols * rows])
+        for (i, b) in blobs.enumerated() {
+            Self.visit(b, cell: cell, cols: cols) { c in
+                members[fill[c]] = Int32(i)
+                fill[c] += 1
+            }
+        }
+    }
+
+    /// The cell row or column of a coordinate, clamped to the grid (no blob lies outside it).
+    func index(_ v: Double, _ count: Int) -> Int { min(count - 1, max(0, Int(v / cell))) }
+
+    private static func visit(_ b: Component, cell: Double, cols: Int, _ body: (Int) -> Void) {
+        for gy in Int(Double(b.y0) / cell)...Int(Double(b.y1) / cell) {
+            for gx in Int(Double(b.x0) / cell)...Int(Double(b.x1) / cell) { body(gy * cols + gx) }
+        }
+    }
 }
 
 /// Skew of the text lines in degrees (positive = rising to the right), searched within

@@ -33,20 +33,30 @@ func removeRulings(_ img: inout BinaryImage, minLength: Int, maxThickness: Int) 
     hRun.withUnsafeBufferPointer { hr in
         vRun.withUnsafeBufferPointer { vr in
             img.bits.withUnsafeMutableBufferPointer { bits in
-                for i in 0..<(w * h) where hr[i] >= long || vr[i] >= long {
-                    let isH = hr[i] >= long && (vr[i] <= thin || vr[i] >= long)
-                    let isV = vr[i] >= long && (hr[i] <= thin || hr[i] >= long)
-                    guard isH || isV else { continue }
-                    bits[i] = 0
-                    let x = i % w, y = i / w
-                    if isH {
-                        appendPixel(&horizontal, x, y)
-                    } else if lastRow[x] == y - 1 {
-                        lastRow[x] = y
-                    } else {
-                        if openTop[x] >= 0 { vertical.append(Ruling(x0: x, y0: openTop[x], x1: x, y1: lastRow[x])) }
-                        openTop[x] = y
-                        lastRow[x] = y
+                for y in 0..<h {
+                    var x = 0
+                    while x < w {
+                        let i = y * w + x
+                        // Paper has no runs: skip it eight pixels at a time (the pixels cleared
+                        // below lie behind x, so the word read is still the binarised page).
+                        if x + 8 <= w, isPaper8(bits, i) { x += 8; continue }
+                        x += 1
+                        guard hr[i] >= long || vr[i] >= long else { continue }
+                        let isH = hr[i] >= long && (vr[i] <= thin || vr[i] >= long)
+                        let isV = vr[i] >= long && (hr[i] <= thin || hr[i] >= long)
+                        guard isH || isV else { continue }
+                        bits[i] = 0
+                        if isH {
+                            appendPixel(&horizontal, x - 1, y)
+                        } else if lastRow[x - 1] == y - 1 {
+                            lastRow[x - 1] = y
+                        } else {
+                            if openTop[x - 1] >= 0 {
+                                vertical.append(Ruling(x0: x - 1, y0: openTop[x - 1], x1: x - 1, y1: lastRow[x - 1]))
+                            }
+                            openTop[x - 1] = y
+                            lastRow[x - 1] = y
+                        }
                     }
                 }
             }
@@ -67,26 +77,45 @@ private func runLengths(_ bits: UnsafeBufferPointer<UInt8>, _ hr: UnsafeMutableB
         var x = 0
         let row = y * w
         while x < w {
-            if bits[row + x] == 0 { x += 1; continue }
+            if bits[row + x] == 0 {
+                x += x + 8 <= w && isPaper8(UnsafeMutableBufferPointer(mutating: bits), row + x) ? 8 : 1
+                continue
+            }
             let s = x
             while x < w && bits[row + x] != 0 { x += 1 }
             let len = UInt16(min(x - s, Int(UInt16.max)))
             for i in s..<x { hr[row + i] = len }
         }
     }
+    // Columns with a run still open, per group of eight (x / 8): a group of paper with none open is
+    // skipped.
+    var open = [Int32](repeating: 0, count: (w + 7) / 8)
     for y in 0...h {
         let row = y * w
-        for x in 0..<w {
+        var x = 0
+        while x < w {
+            if y < h && x & 7 == 0 && x + 8 <= w && open[x >> 3] == 0 && isPaper8(UnsafeMutableBufferPointer(mutating: bits), row + x) {
+                x += 8
+                continue
+            }
             if y < h && bits[row + x] != 0 {
-                if st[x] < 0 { st[x] = y }
+                if st[x] < 0 { st[x] = y; open[x >> 3] += 1 }
             } else if st[x] >= 0 {
                 let len = UInt16(min(y - st[x], Int(UInt16.max)))
                 var p = st[x] * w + x
                 while p < row { vr[p] = len; p += w }
                 st[x] = -1
+                open[x >> 3] -= 1
             }
+            x += 1
         }
     }
+}
+
+/// Whether the eight pixels from `i` are all paper.
+@inline(__always)
+private func isPaper8(_ bits: UnsafeMutableBufferPointer<UInt8>, _ i: Int) -> Bool {
+    UnsafeRawPointer(bits.baseAddress! + i).loadUnaligned(as: UInt64.self) == 0
 }
 
 /// Extends the last horizontal run on this row, or starts a new one.
