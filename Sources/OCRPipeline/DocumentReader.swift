@@ -132,12 +132,15 @@ public final class DocumentReader {
         try deadline.check()
         var recognised: [RecognisedLine] = []
         recognised.reserveCapacity(layout.lines.count)
+        let margin = engine.segmenter.options.cropMargin
         for start in stride(from: 0, to: layout.lines.count, by: Self.linesPerDeadlineCheck) {
             let crops = layout.lines[start..<min(start + Self.linesPerDeadlineCheck, layout.lines.count)].map { line in
                 let crop = layout.lineImage(line)
                 return CRNN.LineImage(width: crop.width, height: crop.height, pixels: crop.pixels)
             }
-            recognised += session.recognise(crops)
+            recognised += zip(session.recognise(crops), crops).map { line, crop in
+                WordSpacing.restore(line, crop: crop, margin: margin)
+            }
             try deadline.check()
         }
         lap("recognise")
