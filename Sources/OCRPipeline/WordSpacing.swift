@@ -62,6 +62,39 @@ enum WordSpacing {
         return RecognisedLine(text: String(text), confidence: line.confidence, characters: out)
     }
 
+    /// `line` with a space after a colon that ends a Chinese label and is followed by Latin
+    /// letters or digits (`发票代码：012001800211`). The full-width colon stands in a whole
+    /// character cell whose right half is blank, so on the page the value is set apart from the
+    /// label; read as a bare `：` or `:`, the label's colon and the value would become one token
+    /// (`:012001800211`) once the text is folded to half-width (NFKC), as search and comparison do.
+    /// The inserted space takes the colon's confidence.
+    static func separateLabelValues(_ line: RecognisedLine) -> RecognisedLine {
+        let chars = line.characters
+        guard chars.count >= 3 else { return line }
+        var out: [RecognisedCharacter] = []
+        out.reserveCapacity(chars.count + 2)
+        for (k, c) in chars.enumerated() {
+            out.append(c)
+            guard c.character == "：" || c.character == ":", k > 0, k + 1 < chars.count,
+                  isHan(chars[k - 1].character), isLatinOrDigit(chars[k + 1].character) else { continue }
+            out.append(RecognisedCharacter(character: " ", confidence: c.confidence, frame: c.frame,
+                                           x: (c.x + chars[k + 1].x) / 2))
+        }
+        guard out.count > chars.count else { return line }
+        var text = String.UnicodeScalarView()
+        text.append(contentsOf: out.map(\.character))
+        return RecognisedLine(text: String(text), confidence: line.confidence, characters: out, spaceHints: [])
+    }
+
+    /// CJK unified ideographs (the charset's hanzi) and the extension A block.
+    private static func isHan(_ c: Unicode.Scalar) -> Bool {
+        (0x4E00...0x9FFF).contains(c.value) || (0x3400...0x4DBF).contains(c.value)
+    }
+
+    private static func isLatinOrDigit(_ c: Unicode.Scalar) -> Bool {
+        c.isASCII ? (c.properties.isAlphabetic || ("0"..."9").contains(c)) : c.properties.isAlphabetic && c.value < 0x2E80
+    }
+
     private static func median(_ values: [Int]) -> Double {
         let sorted = values.sorted()
         let mid = sorted.count / 2

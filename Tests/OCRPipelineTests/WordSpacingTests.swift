@@ -122,3 +122,31 @@ import Testing
         #expect(WordSpacing.restore(read, crop: inverted, margin: Self.margin).text == "ab cd ef gh")
     }
 }
+
+@Suite struct LabelValueSpacingTests {
+    private func read(_ text: String) -> RecognisedLine {
+        let chars = text.unicodeScalars.enumerated().map { k, c in
+            RecognisedCharacter(character: c, confidence: 0.5 + Double(k) / 100, frame: 2 * k, x: Double(8 * k + 4))
+        }
+        return RecognisedLine(text: text, confidence: 0.9, characters: chars)
+    }
+
+    @Test(arguments: [
+        ("发票代码：012001800211", "发票代码： 012001800211"),
+        ("开票日期:2018年09月21日", "开票日期: 2018年09月21日"),
+        ("名称：ACME GmbH", "名称： ACME GmbH"),
+    ])
+    func aChineseLabelsColonIsSetApartFromALatinValue(_ input: String, _ expected: String) {
+        let spaced = WordSpacing.separateLabelValues(read(input))
+        #expect(spaced.text == expected)
+        #expect(spaced.characters.count == spaced.text.unicodeScalars.count)
+        // The space takes the colon's confidence, so per-character confidences stay aligned.
+        let colon = input.unicodeScalars.firstIndex { $0 == "：" || $0 == ":" }.map { input.unicodeScalars.distance(from: input.unicodeScalars.startIndex, to: $0) }!
+        #expect(spaced.characters[colon + 1].confidence == spaced.characters[colon].confidence)
+    }
+
+    @Test(arguments: ["称：聚光科技（杭州）", "Invoice No：123", "12:30", "时间：", "：2018", "Tel: 202"])
+    func otherColonsStayAsRead(_ input: String) {
+        #expect(WordSpacing.separateLabelValues(read(input)).text == input)
+    }
+}
