@@ -139,7 +139,7 @@ public final class DocumentReader {
                 return CRNN.LineImage(width: crop.width, height: crop.height, pixels: crop.pixels)
             }
             recognised += zip(session.recognise(crops), crops).map { line, crop in
-                WordSpacing.separateLabelValues(WordSpacing.restore(line, crop: crop, margin: margin))
+                WordSpacing.separateLabelValues(DoubleReadings.collapse(WordSpacing.restore(line, crop: crop, margin: margin)))
             }
             try deadline.check()
         }

@@ -39,8 +39,11 @@ enum WordSpacing {
         }
         guard spaceGaps.count >= minimumReferenceSpaces else { return line }
         let reference = median(spaceGaps)
+        let chinese = chars.contains { isHan($0.character) }
+        func setsSpaces(_ c: Unicode.Scalar) -> Bool { !isHan(c) && !(chinese && isFullWidth(c)) }
         let inserted = line.spaceHints.filter { hint in
-            guard hint.after + 1 < chars.count, hint.probability >= minimumProbability else { return false }
+            guard hint.after + 1 < chars.count, hint.probability >= minimumProbability,
+                  setsSpaces(chars[hint.after].character), setsSpaces(chars[hint.after + 1].character) else { return false }
             let gap = columns.widestGap(from: chars[hint.after].x, to: chars[hint.after + 1].x)
             return gap > 0 && Double(gap) >= gapShare * reference
         }
@@ -84,6 +87,14 @@ enum WordSpacing {
         var text = String.UnicodeScalarView()
         text.append(contentsOf: out.map(\.character))
         return RecognisedLine(text: String(text), confidence: line.confidence, characters: out, spaceHints: [])
+    }
+
+    /// CJK punctuation and the full-width forms. Chinese print sets no word space beside them or
+    /// beside hanzi: the gaps there are the cells' own blank margins (`（小写）¥190.19`). In a line
+    /// without hanzi they are the network's reading of Latin marks (`！＆`, `〇` for O) and count
+    /// as those.
+    private static func isFullWidth(_ c: Unicode.Scalar) -> Bool {
+        (0x3000...0x303F).contains(c.value) || (0xFF00...0xFFEF).contains(c.value)
     }
 
     /// CJK unified ideographs (the charset's hanzi) and the extension A block.

@@ -150,3 +150,31 @@ import Testing
         #expect(WordSpacing.separateLabelValues(read(input)).text == input)
     }
 }
+
+extension WordSpacingTests {
+    /// "ab cd ef gh" with character 7 (f) replaced, and character 0 (a) too when `chinese`.
+    private func replacing(_ c: Unicode.Scalar, chinese: Bool) -> (RecognisedLine, LineImage) {
+        let (read, crop) = line(gapBeforeGH: 10, hints: [7])
+        var chars = read.characters
+        chars[7] = RecognisedCharacter(character: c, confidence: 0.9, frame: chars[7].frame, x: chars[7].x)
+        if chinese { chars[0] = RecognisedCharacter(character: "金", confidence: 0.9, frame: chars[0].frame, x: chars[0].x) }
+        let text = String(String.UnicodeScalarView(chars.map(\.character)))
+        return (RecognisedLine(text: text, confidence: 0.9, characters: chars, spaceHints: read.spaceHints), crop)
+    }
+
+    @Test func noSpaceIsPutBesideHanzi() {
+        let (read, crop) = replacing("额", chinese: false)
+        #expect(WordSpacing.restore(read, crop: crop, margin: Self.margin).text == "ab cd e额gh")
+    }
+
+    @Test func noSpaceIsPutBesideFullWidthFormsInAChineseLine() {
+        // The hinted gap follows a full-width bracket, whose cell has a blank half.
+        let (read, crop) = replacing("）", chinese: true)
+        #expect(WordSpacing.restore(read, crop: crop, margin: Self.margin).text == "金b cd e）gh")
+    }
+
+    @Test func inALatinLineAFullWidthFormIsALatinMark() {
+        let (read, crop) = replacing("！", chinese: false)
+        #expect(WordSpacing.restore(read, crop: crop, margin: Self.margin).text == "ab cd e！ gh")
+    }
+}
