@@ -139,7 +139,8 @@ public final class DocumentReader {
                 return CRNN.LineImage(width: crop.width, height: crop.height, pixels: crop.pixels)
             }
             recognised += zip(session.recognise(crops), crops).map { line, crop in
-                WordSpacing.separateLabelValues(DoubleReadings.collapse(WordSpacing.restore(line, crop: crop, margin: margin)))
+                let spaced = WordSpacing.restore(line, crop: crop, margin: margin)
+                return WordSpacing.separateLabelValues(LineContent.droppingEmptyBrackets(DoubleReadings.collapse(spaced)))
             }
             try deadline.check()
         }
@@ -148,7 +149,7 @@ public final class DocumentReader {
         var confidences: [[Double]] = []
         for (box, line) in zip(layout.lines, recognised) {
             let text = ConfusableCharacters.repair(line.text.trimmingCharacters(in: .whitespaces))
-            guard !text.isEmpty, line.confidence >= engine.options.minimumLineConfidence else { continue }
+            guard LineContent.carriesText(text), line.confidence >= engine.options.minimumLineConfidence else { continue }
             lines.append(OCRLine(text: text, confidence: line.confidence, bbox: box.bbox))
             confidences.append(Self.perCharacter(line, text: text))
         }
