@@ -19,10 +19,14 @@ public struct RecognisedCharacter: Sendable, Equatable {
 }
 
 /// A place between two read characters, neither a space, where the network held a word space the
-/// likeliest character but the blank likelier still: greedy decoding reads no space there, yet the
+/// likeliest character, at least a twentieth as likely as the blank, but the blank likelier still: greedy decoding reads no space there, yet the
 /// network saw one. Tight or justified lines lose their spaces this way (`ofthe`, `2018,a`); the
 /// page reader decides with the line's ink whether the space is real (OCRPipeline `WordSpacing`).
 public struct SpaceHint: Sendable, Equatable {
+    /// Hints are only taken where the space is at least a twentieth as likely as the blank
+    /// (log of 1/20): a space held less likely than that is no evidence of a lost word gap.
+    public static let minimumLogOdds = Float(log(1.0 / 20.0))
+
     /// The hint lies between `characters[after]` and `characters[after + 1]`.
     public let after: Int
     /// Softmax probability of the space at `frame`, the blank frame where it came closest.
@@ -98,8 +102,10 @@ enum CTCDecoder {
                 peakProbability = -1
             }
             guard best != 0 else {
-                if space > 0, !characters.isEmpty, 1 + argmax(row + 1, count: classes - 1) == space,
-                   row[space] - row[0] > gapMargin {
+                // The logit test first: it is free, and it spares the pass over all classes on
+                // the many blank frames where the space is nowhere near.
+                if space > 0, !characters.isEmpty, row[space] - row[0] >= SpaceHint.minimumLogOdds,
+                   row[space] - row[0] > gapMargin, 1 + argmax(row + 1, count: classes - 1) == space {
                     gapMargin = row[space] - row[0]
                     gapFrame = t
                 }
