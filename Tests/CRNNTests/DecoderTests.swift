@@ -58,6 +58,17 @@ import Testing
         #expect(abs(hint.probability - 0.4) < 1e-5)
     }
 
+    @Test func aSpaceFarLessLikelyThanTheBlankIsNoHint() {
+        let spaced = try! Charset(bytes: Array(" \na\nb\n".utf8), path: "test")
+        let a = (0..<4).map { Float(log($0 == 2 ? 0.97 : 0.01)) }
+        // Second to the blank, but at 0.04 against 0.9: under a twentieth of it.
+        let frames = [a, blank(0.9, second: 1, secondProbability: 0.04), a]
+        let line = CTCDecoder.decode(frames.flatMap { $0 }, frames: frames.count, classes: 4, charset: spaced,
+                                     stride: 4, inputHeight: 32, lineHeight: 32)
+        #expect(line.text == "aa")
+        #expect(line.spaceHints.isEmpty)
+    }
+
     @Test func noHintBesideASpaceThatWasRead() {
         let spaced = try! Charset(bytes: Array(" \na\nb\n".utf8), path: "test")
         let a = (0..<4).map { Float(log($0 == 2 ? 0.97 : 0.01)) }
