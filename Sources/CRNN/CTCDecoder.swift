@@ -18,17 +18,45 @@ public struct RecognisedCharacter: Sendable, Equatable {
     }
 }
 
+/// A place between two read characters, neither a space, where the network held a word space the
+/// likeliest character, at least a twentieth as likely as the blank, but the blank likelier still: greedy decoding reads no space there, yet the
+/// network saw one. Tight or justified lines lose their spaces this way (`ofthe`, `2018,a`); the
+/// page reader decides with the line's ink whether the space is real (OCRPipeline `WordSpacing`).
+public struct SpaceHint: Sendable, Equatable {
+    /// Hints are only taken where the space is at least a twentieth as likely as the blank
+    /// (log of 1/20): a space held less likely than that is no evidence of a lost word gap.
+    public static let minimumLogOdds = Float(log(1.0 / 20.0))
+
+    /// The hint lies between `characters[after]` and `characters[after + 1]`.
+    public let after: Int
+    /// Softmax probability of the space at `frame`, the blank frame where it came closest.
+    public let probability: Double
+    public let frame: Int
+    /// Horizontal centre of that frame in pixels of the original line image.
+    public let x: Double
+
+    public init(after: Int, probability: Double, frame: Int, x: Double) {
+        self.after = after
+        self.probability = probability
+        self.frame = frame
+        self.x = x
+    }
+}
+
 /// One recognised text line.
 public struct RecognisedLine: Sendable, Equatable {
     public let text: String
     /// Mean of the characters' confidences; 0 for an empty line.
     public let confidence: Double
     public let characters: [RecognisedCharacter]
+    /// Spaces the network saw but greedy decoding did not read, in order along the line.
+    public let spaceHints: [SpaceHint]
 
-    public init(text: String, confidence: Double, characters: [RecognisedCharacter]) {
+    public init(text: String, confidence: Double, characters: [RecognisedCharacter], spaceHints: [SpaceHint] = []) {
         self.text = text
         self.confidence = confidence
         self.characters = characters
+        self.spaceHints = spaceHints
     }
 
     public static let empty = RecognisedLine(text: "", confidence: 0, characters: [])
@@ -41,24 +69,48 @@ enum CTCDecoder {
     static func decode(_ logits: UnsafePointer<Float>, frames: Int, classes: Int, charset: Charset,
                        stride: Int, inputHeight: Int, lineHeight: Int) -> RecognisedLine {
         var characters: [RecognisedCharacter] = []
+        var hints: [SpaceHint] = []
         var runClass = 0, peakFrame = 0
         var peakProbability: Float = 0
+        let space = charset.spaceClass ?? -1
+        // Within the current blank run: the frame where the space, as the likeliest non-blank
+        // class, came closest to the blank (largest logit difference), or -1.
+        var gapFrame = -1
+        var gapMargin = -Float.infinity
         let pixelsPerInputPixel = Double(lineHeight) / Double(inputHeight)
+        func centre(_ frame: Int) -> Double { (Double(stride * frame) + Double(stride) / 2) * pixelsPerInputPixel }
         func closeRun() {
             guard runClass != 0 else { return }
-            let x = (Double(stride * peakFrame) + Double(stride) / 2) * pixelsPerInputPixel
             characters.append(RecognisedCharacter(character: charset.character(ofClass: runClass),
-                                                  confidence: Double(peakProbability), frame: peakFrame, x: x))
+                                                  confidence: Double(peakProbability), frame: peakFrame, x: centre(peakFrame)))
+        }
+        func closeGap(nextClass: Int) {
+            defer { gapFrame = -1; gapMargin = -.infinity }
+            guard gapFrame >= 0, nextClass != space, let last = characters.last, last.character != " " else { return }
+            let row = logits + gapFrame * classes
+            let blank = maxProbability(row, count: classes, maximum: row[0])
+            let probability = Double(blank) * Double(expf(row[space] - row[0]))
+            hints.append(SpaceHint(after: characters.count - 1, probability: probability, frame: gapFrame, x: centre(gapFrame)))
         }
         for t in 0..<frames {
             let row = logits + t * classes
             let best = argmax(row, count: classes)
             if best != runClass {
                 closeRun()
+                if best != 0 { closeGap(nextClass: best) }
                 runClass = best
                 peakProbability = -1
             }
-            guard best != 0 else { continue }
+            guard best != 0 else {
+                // The logit test first: it is free, and it spares the pass over all classes on
+                // the many blank frames where the space is nowhere near.
+                if space > 0, !characters.isEmpty, row[space] - row[0] >= SpaceHint.minimumLogOdds,
+                   row[space] - row[0] > gapMargin, 1 + argmax(row + 1, count: classes - 1) == space {
+                    gapMargin = row[space] - row[0]
+                    gapFrame = t
+                }
+                continue
+            }
             let probability = maxProbability(row, count: classes, maximum: row[best])
             if probability > peakProbability {
                 peakProbability = probability
@@ -70,7 +122,7 @@ enum CTCDecoder {
         var text = String.UnicodeScalarView()
         text.append(contentsOf: characters.map(\.character))
         let mean = characters.reduce(0) { $0 + $1.confidence } / Double(characters.count)
-        return RecognisedLine(text: String(text), confidence: mean, characters: characters)
+        return RecognisedLine(text: String(text), confidence: mean, characters: characters, spaceHints: hints)
     }
 
     /// Index of the first maximum, as torch.argmax returns.

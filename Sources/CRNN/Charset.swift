@@ -7,6 +7,8 @@ public struct Charset: Sendable, Equatable {
     public let scalars: [Unicode.Scalar]
     /// Hex SHA-256 of the file's bytes.
     public let sha256: String
+    /// The class of the word space " ", if the charset has one.
+    public let spaceClass: Int?
 
     /// Number of classes including the blank.
     public var classCount: Int { scalars.count + 1 }
@@ -42,5 +44,6 @@ public struct Charset: Sendable, Equatable {
         }
         self.scalars = scalars
         self.sha256 = SHA256.hex(bytes)
+        self.spaceClass = scalars.firstIndex(of: " ").map { $0 + 1 }
     }
 }

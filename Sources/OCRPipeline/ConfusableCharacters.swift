@@ -5,7 +5,7 @@
 /// confidences stay aligned; words the rules are unsure of are left as they are.
 enum ConfusableCharacters {
     static func repair(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0 == "0" || $0 == "O" || $0 == "o" || $0 == "l" || $0 == "I" || $0 == "〇" })
+        guard text.unicodeScalars.contains(where: suspects.contains)
         else { return text }
         var out: [Character] = []
         var word: [Character] = []
@@ -22,6 +22,9 @@ enum ConfusableCharacters {
         return String(out)
     }
 
+    /// Characters some rule may replace; text without any is returned at once.
+    private static let suspects: Set<Unicode.Scalar> = ["0", "O", "o", "l", "I", "〇", "$", "§"]
+
     private static func isLetter(_ c: Character) -> Bool { c.isASCII && c.isLetter }
     private static func isDigit(_ c: Character) -> Bool { c.isASCII && c.isNumber }
 
@@ -30,7 +33,7 @@ enum ConfusableCharacters {
     }
 
     static func repairWord(_ word: [Character]) -> [Character] {
-        let word = latinCircles(word)
+        let word = signsForS(latinCircles(word))
         let letters = word.filter(isLetter)
         let digits = word.filter(isDigit)
         // An upper-case word whose only digits are zeros, each touching a letter: they are O's.
@@ -52,6 +55,17 @@ enum ConfusableCharacters {
             }
         }
         return word
+    }
+
+    /// A dollar or section sign in front of a word of letters is an S (`$PRITZER`, `§TORES`):
+    /// both signs stand before amounts and numbers, never before four letters and more. Trailing
+    /// punctuation is allowed (`§TORES)`).
+    private static func signsForS(_ word: [Character]) -> [Character] {
+        guard let first = word.first, first == "$" || first == "§" else { return word }
+        let letters = word.dropFirst().prefix(while: isLetter)
+        let rest = word.dropFirst(1 + letters.count)
+        guard letters.count >= 4, rest.allSatisfy({ !$0.isLetter && !$0.isNumber }) else { return word }
+        return ["S"] + word.dropFirst()
     }
 
     /// The ideographic zero 〇 (二〇二四年) is drawn like O and 0: beside a Latin letter it is an O

@@ -132,12 +132,16 @@ public final class DocumentReader {
         try deadline.check()
         var recognised: [RecognisedLine] = []
         recognised.reserveCapacity(layout.lines.count)
+        let margin = engine.segmenter.options.cropMargin
         for start in stride(from: 0, to: layout.lines.count, by: Self.linesPerDeadlineCheck) {
             let crops = layout.lines[start..<min(start + Self.linesPerDeadlineCheck, layout.lines.count)].map { line in
                 let crop = layout.lineImage(line)
                 return CRNN.LineImage(width: crop.width, height: crop.height, pixels: crop.pixels)
             }
-            recognised += session.recognise(crops)
+            recognised += zip(session.recognise(crops), crops).map { line, crop in
+                let spaced = WordSpacing.restore(line, crop: crop, margin: margin)
+                return WordSpacing.separateLabelValues(LineContent.droppingEmptyBrackets(DoubleReadings.collapse(spaced)))
+            }
             try deadline.check()
         }
         lap("recognise")
@@ -145,7 +149,7 @@ public final class DocumentReader {
         var confidences: [[Double]] = []
         for (box, line) in zip(layout.lines, recognised) {
             let text = ConfusableCharacters.repair(line.text.trimmingCharacters(in: .whitespaces))
-            guard !text.isEmpty, line.confidence >= engine.options.minimumLineConfidence else { continue }
+            guard LineContent.carriesText(text), line.confidence >= engine.options.minimumLineConfidence else { continue }
             lines.append(OCRLine(text: text, confidence: line.confidence, bbox: box.bbox))
             confidences.append(Self.perCharacter(line, text: text))
         }

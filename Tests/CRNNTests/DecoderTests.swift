@@ -34,6 +34,53 @@ import Testing
         #expect(line == .empty)
     }
 
+    /// Classes: 0 blank, 1 " ", 2 "a", 3 "b". A blank frame where `second` is the likeliest
+    /// non-blank class, at `secondProbability`, the rest spread evenly.
+    private func blank(_ probability: Double, second: Int, secondProbability: Double) -> [Float] {
+        let rest = (1 - probability - secondProbability) / 2
+        return (0..<4).map { c in Float(log(c == 0 ? probability : c == second ? secondProbability : rest)) }
+    }
+
+    @Test func aSpaceThatCameSecondInAGapIsHinted() {
+        let spaced = try! Charset(bytes: Array(" \na\nb\n".utf8), path: "test")
+        #expect(spaced.spaceClass == 1)
+        let a = (0..<4).map { Float(log($0 == 2 ? 0.97 : 0.01)) }
+        let b = (0..<4).map { Float(log($0 == 3 ? 0.97 : 0.01)) }
+        // a, gap where the space comes second (0.3 then 0.4), b, gap where "a" comes second, a.
+        let frames = [a, blank(0.6, second: 1, secondProbability: 0.3), blank(0.55, second: 1, secondProbability: 0.4), b,
+                      blank(0.6, second: 2, secondProbability: 0.3), a]
+        let line = CTCDecoder.decode(frames.flatMap { $0 }, frames: frames.count, classes: 4, charset: spaced,
+                                     stride: 4, inputHeight: 32, lineHeight: 32)
+        #expect(line.text == "aba")
+        #expect(line.spaceHints.count == 1)
+        let hint = line.spaceHints[0]
+        #expect(hint.after == 0 && hint.frame == 2 && hint.x == 10)
+        #expect(abs(hint.probability - 0.4) < 1e-5)
+    }
+
+    @Test func aSpaceFarLessLikelyThanTheBlankIsNoHint() {
+        let spaced = try! Charset(bytes: Array(" \na\nb\n".utf8), path: "test")
+        let a = (0..<4).map { Float(log($0 == 2 ? 0.97 : 0.01)) }
+        // Second to the blank, but at 0.04 against 0.9: under a twentieth of it.
+        let frames = [a, blank(0.9, second: 1, secondProbability: 0.04), a]
+        let line = CTCDecoder.decode(frames.flatMap { $0 }, frames: frames.count, classes: 4, charset: spaced,
+                                     stride: 4, inputHeight: 32, lineHeight: 32)
+        #expect(line.text == "aa")
+        #expect(line.spaceHints.isEmpty)
+    }
+
+    @Test func noHintBesideASpaceThatWasRead() {
+        let spaced = try! Charset(bytes: Array(" \na\nb\n".utf8), path: "test")
+        let a = (0..<4).map { Float(log($0 == 2 ? 0.97 : 0.01)) }
+        let space = (0..<4).map { Float(log($0 == 1 ? 0.97 : 0.01)) }
+        // "a", a gap with a near-space, then a space that was read: the read one is enough.
+        let frames = [a, blank(0.6, second: 1, secondProbability: 0.3), space, a]
+        let line = CTCDecoder.decode(frames.flatMap { $0 }, frames: frames.count, classes: 4, charset: spaced,
+                                     stride: 4, inputHeight: 32, lineHeight: 32)
+        #expect(line.text == "a a")
+        #expect(line.spaceHints.isEmpty)
+    }
+
     @Test func logSoftmaxNormalises() {
         var row: [Float] = [1, 2, 3, -4]
         CTCDecoder.logSoftmax(&row, count: 4)
