@@ -30,7 +30,7 @@ import Testing
                      rotation: 0, skew: 0, characterConfidences: [], timings: [:]),
         ], failures: [])
         let id = try store.store(document: Ingestor.newDocument(read, path: Self.invoice, size: 1, modified: Date(),
-                                                                 sha256: "invoice", seconds: 0)).id
+                                                                 sha256: String(repeating: "a", count: 64), seconds: 0)).id
         let readers = IsolatedRecogniser(command: command, memoryLimitMiB: 512, graceSeconds: 2,
                                          scratch: try UploadScratch(parent: folder.path))
         let archive = StoreArchive(archive: store, uploadsDirectory: folder.appendingPathComponent("uploads").path,
