@@ -108,6 +108,8 @@ final class RequestReadDeadline: ChannelDuplexHandler, RemovableChannelHandler {
         fields[.contentType] = "application/json; charset=utf-8"
         fields[.contentLength] = String(body.count)
         fields[.connection] = "close"
+        fields[.xContentTypeOptions] = "nosniff"
+        fields[.cacheControl] = "no-store"
         context.write(wrapOutboundOut(.head(HTTPResponse(status: .requestTimeout, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: body))), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
