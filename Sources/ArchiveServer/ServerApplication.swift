@@ -30,8 +30,11 @@ public func buildApplication(configuration: ServerConfiguration, recogniser: any
     let router = try buildRouter(configuration: configuration, recogniser: recogniser, archive: archive)
     return Application(
         router: router,
-        // A client that stops sending (slowloris) loses its connection instead of holding it.
-        server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.idleTimeoutSeconds * 1000)))),
+        // A client that stops sending (slowloris) loses its connection at the idle limit; one that
+        // keeps sending a byte now and then, at the read deadline.
+        server: .http1(configuration: .init(
+            additionalChannelHandlers: [RequestReadDeadline(limit: .milliseconds(Int64(configuration.readTimeoutSeconds * 1000)))],
+            idleTimeout: .milliseconds(Int64(configuration.idleTimeoutSeconds * 1000)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                              serverName: "docvault"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },

@@ -19,11 +19,15 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Seconds a connection may send nothing (mid-headers, mid-body, or between requests) before
     /// it is closed, so slow or stalled clients cannot hold connections open.
     public var idleTimeoutSeconds: Double = 30
+    /// Seconds a client may take to send a request's head, and again its body, however steadily
+    /// it trickles (the idle limit alone lets a byte every 29 s hold a connection forever): past
+    /// it, 408 and the connection closed. Two minutes bring 32 MiB over a 2 Mbit/s uplink.
+    public var readTimeoutSeconds: Double
 
     public init(host: String = "127.0.0.1", port: Int = 8080, token: String? = nil, workers: Int = 4,
                 queueDepth: Int? = nil, timeoutSeconds: Double = 10, maxBodyBytes: Int = 32 << 20,
                 maxFilesPerRequest: Int = 16, uploadLimits: UploadLimits = UploadLimits(),
-                retryAfterSeconds: Int = 1) {
+                retryAfterSeconds: Int = 1, readTimeoutSeconds: Double = 120) {
         self.host = host
         self.port = port
         self.token = token
@@ -35,6 +39,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         self.maxFilesPerRequest = maxFilesPerRequest
         self.uploadLimits = uploadLimits
         self.retryAfterSeconds = retryAfterSeconds
+        self.readTimeoutSeconds = readTimeoutSeconds
     }
 
     public var bindsLoopback: Bool { Self.isLoopback(host) }
@@ -56,6 +61,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         guard queueDepth >= 0 else { throw .invalid("queue depth must not be negative") }
         guard timeoutSeconds > 0, timeoutSeconds <= 3600 else {
             throw .invalid("--timeout must be more than 0 and at most 3600 seconds, got \(timeoutSeconds)")
+        }
+        guard readTimeoutSeconds > 0, readTimeoutSeconds <= 3600 else {
+            throw .invalid("--read-timeout must be more than 0 and at most 3600 seconds, got \(readTimeoutSeconds)")
         }
     }
 

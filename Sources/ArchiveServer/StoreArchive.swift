@@ -1,11 +1,11 @@
 import ArchiveStore
 import Foundation
 import OCRPipeline
-import PageImage
 
 /// The real `ArchiveReading`: ArchiveStore's `Archive`, the one `docvault search`, `show` and
-/// `ingest` use. Every call runs on a Dispatch queue, off Swift's cooperative pool: SQLite and
-/// page rendering block their thread.
+/// `ingest` use. Every call runs on a Dispatch queue, off Swift's cooperative pool: SQLite
+/// blocks its thread. Stored pages are drawn by `pageRenderer` (in the reader processes under
+/// `docvault serve`).
 ///
 /// Uploads stored with `?store=1` are written to `uploadsDirectory/<sha256>/<name>`, so the
 /// archive's path points at a real file: page images, `show`, `export` and a later `ingest` of the
@@ -14,13 +14,14 @@ import PageImage
 public final class StoreArchive: ArchiveReading {
     public let archive: Archive
     public let uploadsDirectory: String
-    /// Limits for rendering a stored page; a file that changed on disk cannot exhaust memory.
-    public let pageLimits: Limits
+    /// Draws stored pages: in the server by default, in isolated readers for `docvault serve`.
+    public let pageRenderer: any StoredPageRendering
 
-    public init(archive: Archive, uploadsDirectory: String, pageLimits: Limits = .default) {
+    public init(archive: Archive, uploadsDirectory: String,
+                pageRenderer: any StoredPageRendering = InProcessPageRenderer()) {
         self.archive = archive
         self.uploadsDirectory = uploadsDirectory
-        self.pageLimits = pageLimits
+        self.pageRenderer = pageRenderer
     }
 
     /// Where uploads live for the archive at `databasePath`: beside it, named after it.
@@ -53,25 +54,15 @@ public final class StoreArchive: ArchiveReading {
     }
 
     public func pageImagePNG(documentID: Int64, page number: Int) async throws -> [UInt8] {
-        try await offPool { [archive, pageLimits] in
+        let stored = try await offPool { [archive] in
             let content = try Self.content(archive, id: documentID)
             guard let page = content.pages.first(where: { $0.page.number == number })?.page else {
                 throw ArchiveServerError.notFound("document \(documentID) has no page \(number)")
             }
-            let path = content.document.path
-            let bitmap: PageBitmap
-            do {
-                bitmap = try Document(path: path, limits: pageLimits).page(number, dpi: page.dpi)
-            } catch let error as PageImageError {
-                // The stored file moved, changed or went away since it was read: nothing to show.
-                throw ArchiveServerError.notFound("document \(documentID): its file cannot be read now (\(error.reason))")
-            }
-            guard bitmap.gray.width == page.width, bitmap.gray.height == page.height else {
-                throw ArchiveServerError.notFound("document \(documentID): its file changed since it was stored")
-            }
-            if let rgb = bitmap.rgb { return try PNGEncoder.encode(rgb, dpi: bitmap.dpi, name: path) }
-            return try PNGEncoder.encode(bitmap.gray, dpi: bitmap.dpi, name: path)
+            return StoredPageImage(documentID: documentID, page: number, path: content.document.path, dpi: page.dpi,
+                                   width: page.width, height: page.height)
         }
+        return try await pageRenderer.png(of: stored)
     }
 
     public func store(_ upload: Upload, recognition: Recognition) async throws -> DocumentSummary {

@@ -93,8 +93,11 @@ static inline void dv_xrgb_to_rgb(const unsigned char *src, int stride, int widt
  * white, the image is decoded on its own; when that fails too, it was dropped. Only blank areas
  * are decoded again, so ordinary pages pay for the mapping pass alone. Returns the count of
  * dropped images; `reason` gets cairo's word for the first (static storage, do not free). */
+/* `oversized`: NULL, or why any blank image area of this page is taken as dropped without
+ * decoding the image again (the file declares an image too large to decode for that check:
+ * re-decoding a 20000x20000 bomb costs seconds and the memory the render could not have). */
 static inline int dv_dropped_images(PopplerPage *page, const unsigned char *pixels, int stride, int width,
-                                    int height, double scale, const char **reason) {
+                                    int height, double scale, const char *oversized, const char **reason) {
     int dropped = 0;
     *reason = NULL;
     GList *mapping = poppler_page_get_image_mapping(page);
@@ -117,6 +120,11 @@ static inline int dv_dropped_images(PopplerPage *page, const unsigned char *pixe
             }
         }
         if (!blank) continue;
+        if (oversized != NULL) {
+            if (*reason == NULL) *reason = oversized;
+            dropped++;
+            continue;
+        }
         cairo_surface_t *decoded = poppler_page_get_image(page, image->image_id);
         cairo_status_t status = decoded ? cairo_surface_status(decoded) : CAIRO_STATUS_NO_MEMORY;
         if (decoded) cairo_surface_destroy(decoded);

@@ -14,6 +14,9 @@ final class PDFSource: PageSource {
     private lazy var textLayerPresent: Bool = scanForText()
     /// What the last render of each page could not draw, by page index (see `warnings(page:)`).
     private(set) var renderWarnings: [Int: [String]] = [:]
+    /// Set when the file declares an image too large to decode again just to tell a dropped image
+    /// from a white one: a blank image area is then reported as dropped at once, naming the size.
+    private let oversizedImage: String?
 
     init(bytes: [UInt8], name: String, limits: Limits) throws {
         _ = glibLogSilenced
@@ -41,6 +44,8 @@ final class PDFSource: PageSource {
         }
         self.document = document
         self.pageCount = count
+        self.oversizedImage = DeclaredImages.oversized(in: bytes, pixelLimit: limits.maxPixelsPerPage)
+            .map { "the file declares a \($0.width)x\($0.height) image" }
     }
 
     deinit { g_object_unref(UnsafeMutableRawPointer(document)) }
@@ -108,10 +113,13 @@ final class PDFSource: PageSource {
             cairo_surface_flush(surface)
             let bitmap = Self.bitmap(from: surface, width: width, height: height, number: index + 1, dpi: dpi, colour: colour)
             var reason: UnsafePointer<CChar>?
-            let dropped = dv_dropped_images(page, memory, stride, Int32(width), Int32(height), dpi / 72.0, &reason)
+            let dropped = withOptionalCString(oversizedImage) { oversized in
+                dv_dropped_images(page, memory, stride, Int32(width), Int32(height), dpi / 72.0, oversized, &reason)
+            }
             if dropped > 0 {
                 // A blank area where poppler could not draw an image must not pass for a blank page.
-                let why = reason.map { String(cString: $0) } ?? "unknown reason"
+                // (`reason` may point into `oversizedImage`'s C copy, gone by now: named again here.)
+                let why = oversizedImage ?? reason.map { String(cString: $0) } ?? "unknown reason"
                 renderWarnings[index] = ["\(dropped == 1 ? "an image" : "\(dropped) images") could not be drawn (\(why); "
                                          + "over the reader's memory limit or damaged), so the page is missing that content"]
             } else {
@@ -212,4 +220,10 @@ enum TextLayerAssembler {
         flush()
         return words
     }
+}
+
+/// Runs `body` with `text` as a C string, or with NULL.
+private func withOptionalCString<T>(_ text: String?, _ body: (UnsafePointer<CChar>?) -> T) -> T {
+    guard let text else { return body(nil) }
+    return text.withCString { body($0) }
 }

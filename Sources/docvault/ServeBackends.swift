@@ -5,10 +5,12 @@ import OCRPipeline
 
 /// The pipeline and the archive behind `docvault serve`: the model checked (and, with
 /// `--no-isolate`, loaded once in this process), the archive opened (created when missing, like
-/// `ingest`), uploads kept beside it.
+/// `ingest`), uploads kept beside it. Isolated readers both read uploads and draw stored pages.
 struct ServeBackends {
     var recogniser: any DocumentRecogniser
     var archive: any ArchiveReading
+    /// The reader processes, when uploads are read in them (closed at shutdown).
+    var readers: IsolatedRecogniser?
 
     /// Where uploads are read: in child processes (the default) or in the server itself.
     enum Reading {
@@ -22,19 +24,25 @@ struct ServeBackends {
         let engine = try OCREngine(modelDirectory: modelDirectory, options: options)
         let store = try Archive(path: databasePath)
         let uploads = StoreArchive.uploadsDirectory(forDatabase: databasePath)
-        let recogniser: any DocumentRecogniser
         switch reading {
         case .inProcess:
-            recogniser = PipelineRecogniser(engine: engine)
+            logger.info("serve: model loaded", metadata: ["uploads": "\(uploads)"])
+            return ServeBackends(recogniser: PipelineRecogniser(engine: engine),
+                                 archive: StoreArchive(archive: store, uploadsDirectory: uploads), readers: nil)
         case .isolated(let command, let memoryLimitMiB, let workers):
             let isolated = try IsolatedRecogniser(command: command, memoryLimitMiB: memoryLimitMiB)
             // The first requests find readers ready; past a few, the rest start on first use
             // rather than all at once (--workers may be large).
             try isolated.prewarm(min(workers, 8))
-            recogniser = isolated
+            logger.info("serve: model loaded", metadata: ["uploads": "\(uploads)"])
+            return ServeBackends(recogniser: isolated,
+                                 archive: StoreArchive(archive: store, uploadsDirectory: uploads, pageRenderer: isolated),
+                                 readers: isolated)
         }
-        logger.info("serve: model loaded", metadata: ["uploads": "\(uploads)"])
-        return ServeBackends(recogniser: recogniser,
-                             archive: StoreArchive(archive: store, uploadsDirectory: uploads))
+    }
+
+    /// At shutdown: the readers end and their scratch folder goes.
+    func close() {
+        readers?.close()
     }
 }

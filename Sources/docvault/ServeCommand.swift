@@ -39,7 +39,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds a request may take (waiting included) before its work is cancelled with 504.")
     var timeout: Double = 10
 
-    @Flag(inversion: .prefixedNo, help: "Read uploads in child processes, so that a crash or a memory bomb in a decoder costs that request (422), not the server.")
+    @Option(name: .customLong("read-timeout"), help: "Seconds a client may take to send a request's headers, and again its body; slower ones get 408.")
+    var readTimeout: Double = 120
+
+    @Flag(inversion: .prefixedNo, help: "Read uploads and draw stored pages in child processes, so that a crash or a memory bomb in a decoder costs that request (422), not the server.")
     var isolate = true
 
     @Option(name: .customLong("file-memory"), help: "MiB of address space each upload reader process may use (0: no limit).")
@@ -48,7 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
     var serverConfiguration: ServerConfiguration {
         let environmentToken = ProcessInfo.processInfo.environment["DOCVAULT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         return ServerConfiguration(host: host, port: port, token: token ?? environmentToken, workers: workers,
-                                   timeoutSeconds: timeout)
+                                   timeoutSeconds: timeout, readTimeoutSeconds: readTimeout)
     }
 
     var databasePath: String { archive.path }
@@ -83,6 +86,8 @@ struct ServeCommand: AsyncParsableCommand {
             CommandFailure.report(error)
             throw ExitCode(1)
         }
+        // SIGTERM and SIGINT end runService gracefully; then the readers' scratch folder goes.
+        defer { backends.close() }
         let app = try buildApplication(configuration: configuration, recogniser: backends.recogniser,
                                        archive: backends.archive, logger: logger) { boundPort in
             Self.announce(configuration, port: boundPort, databasePath: databasePath)

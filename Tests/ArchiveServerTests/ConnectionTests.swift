@@ -44,6 +44,58 @@ import Testing
         }
     }
 
+    /// A byte now and then keeps the idle limit from firing; the read deadline still ends it.
+    @Test func tricklingClientsAreCutAtTheReadDeadlineWhileOthersAreServed() async throws {
+        var configuration = ServerConfiguration(port: 0, readTimeoutSeconds: 1.5)
+        configuration.idleTimeoutSeconds = 30
+        try await withLiveServer(configuration) { port in
+            let body = try LoopbackSocket(port: port)
+            try body.send("POST /api/ocr HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                          + "Content-Length: 100000\r\n\r\n--b\r\n")
+            let head = try LoopbackSocket(port: port)
+            try head.send("GET /healthz HTTP/1.1\r\n")
+            let started = Date()
+            // One byte every 0.2 s on both, far inside the idle limit, until the server hangs up.
+            let trickle = Thread {
+                for _ in 0..<150 {
+                    guard (try? body.send("x")) != nil, (try? head.send("X")) != nil else { return }
+                    Thread.sleep(forTimeInterval: 0.2)
+                }
+            }
+            trickle.start()
+            let other = try LoopbackSocket(port: port)
+            try other.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            #expect(try await offPool { try other.receiveAll(timeout: 5) }.hasPrefix("HTTP/1.1 200"))
+            let cutBody = try await offPool { try body.receiveAll(timeout: 20) }
+            #expect(cutBody.hasPrefix("HTTP/1.1 408"), "\(cutBody.prefix(200))")
+            #expect(cutBody.contains(#"{"error":"the request was not received within the 1.5 s limit"}"#))
+            let cutHead = try await offPool { try head.receiveAll(timeout: 20) }
+            #expect(cutHead.hasPrefix("HTTP/1.1 408"), "\(cutHead.prefix(200))")
+            // Cut at the deadline (well before the trickle's 30 s), not at the idle limit.
+            let elapsed = Date().timeIntervalSince(started)
+            #expect(elapsed >= 1.2 && elapsed < 15, "cut after \(elapsed) s")
+        }
+    }
+
+    @Test func slowButCompleteRequestsOnOneConnectionAreServed() async throws {
+        try await withLiveServer(ServerConfiguration(port: 0, readTimeoutSeconds: 2)) { port in
+            let client = try LoopbackSocket(port: port)
+            let request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+            // Three requests, each sent in pieces over 0.9 s (inside the limit), on one connection
+            // that lives longer than the limit: each request gets its own allowance.
+            for _ in 0..<3 {
+                for piece in [request.prefix(10), request.dropFirst(10).prefix(15), request.dropFirst(25)] {
+                    try client.send(String(piece))
+                    try await Task.sleep(for: .milliseconds(300))
+                }
+            }
+            try client.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            let answers = try await offPool { try client.receiveAll(timeout: 10) }
+            #expect(answers.components(separatedBy: "HTTP/1.1 200").count - 1 == 4, "\(answers.prefix(600))")
+            #expect(!answers.contains("408"))
+        }
+    }
+
     @Test func twoHundredConnectionsAtOnceAreAllAnswered() async throws {
         try await withLiveServer(ServerConfiguration(port: 0)) { port in
             let sockets = try (0..<200).map { _ in try LoopbackSocket(port: port) }
