@@ -40,7 +40,8 @@ struct IngestCommand: AsyncParsableCommand {
             throw ValidationError("--text-layer must be auto, ocr or only")
         }
         guard fileTimeout > 0 else { throw ValidationError("--file-timeout must be positive") }
-        guard fileMemory == 0 || fileMemory >= 256 else { throw ValidationError("--file-memory must be 0 (no limit) or at least 256 MiB") }
+        // Under ~500 MiB OpenBLAS cannot get its sgemm buffers and retries forever instead of failing.
+        guard fileMemory == 0 || fileMemory >= 512 else { throw ValidationError("--file-memory must be 0 (no limit) or at least 512 MiB") }
     }
 
     func run() async throws {

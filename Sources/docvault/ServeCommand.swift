@@ -58,7 +58,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard TextLayerMode(rawValue: textLayer) != nil else { throw ValidationError("--text-layer must be auto, ocr or only") }
-        guard fileMemory == 0 || fileMemory >= 256 else { throw ValidationError("--file-memory must be 0 (no limit) or at least 256 MiB") }
+        // Under ~500 MiB OpenBLAS cannot get its sgemm buffers and retries forever instead of failing.
+        guard fileMemory == 0 || fileMemory >= 512 else { throw ValidationError("--file-memory must be 0 (no limit) or at least 512 MiB") }
         do {
             try serverConfiguration.validate()
         } catch {
