@@ -27,8 +27,8 @@ struct ConvLayerWeights: Sendable {
 
 /// One direction of one BiLSTM layer. Gate order i, f, g, o as in PyTorch.
 struct LSTMDirectionWeights: Sendable {
-    /// [4H, In]
-    let inputWeight: [Float]
+    /// [4H, In], fp16 in memory
+    let inputWeight: HalfMatrix
     /// [4H, H]
     let hiddenWeight: [Float]
     /// bias_ih + bias_hh, [4H]: the two are only ever added together.
@@ -38,8 +38,8 @@ struct LSTMDirectionWeights: Sendable {
 struct LinearWeights: Sendable {
     let inputs: Int
     let outputs: Int
-    /// [outputs, inputs]
-    let weight: [Float]
+    /// [outputs, inputs], fp16 in memory
+    let weight: HalfMatrix
     let bias: [Float]
 }
 
@@ -82,7 +82,8 @@ public final class CRNNModel: Sendable {
         lstm = (0..<config.lstmLayers).map { l in
             let direction = { (suffix: String) in
                 LSTMDirectionWeights(
-                    inputWeight: tensor("lstm.weight_ih_l\(l)\(suffix)"),
+                    inputWeight: HalfMatrix(rows: 4 * config.lstmHidden, columns: l == 0 ? config.sequenceFeatures : 2 * config.lstmHidden,
+                                            values: tensor("lstm.weight_ih_l\(l)\(suffix)")),
                     hiddenWeight: tensor("lstm.weight_hh_l\(l)\(suffix)"),
                     bias: zip(tensor("lstm.bias_ih_l\(l)\(suffix)"), tensor("lstm.bias_hh_l\(l)\(suffix)")).map { $0 + $1 })
             }
@@ -90,10 +91,14 @@ public final class CRNNModel: Sendable {
         }
         projection = config.bottleneck > 0
             ? LinearWeights(inputs: 2 * config.lstmHidden, outputs: config.bottleneck,
-                            weight: tensor("proj.weight"), bias: tensor("proj.bias"))
+                            weight: HalfMatrix(rows: config.bottleneck, columns: 2 * config.lstmHidden,
+                                               values: tensor("proj.weight")),
+                            bias: tensor("proj.bias"))
             : nil
         classifier = LinearWeights(inputs: config.classifierInput, outputs: config.numClasses,
-                                   weight: tensor("fc.weight"), bias: tensor("fc.bias"))
+                                   weight: HalfMatrix(rows: config.numClasses, columns: config.classifierInput,
+                                                      values: tensor("fc.weight")),
+                                   bias: tensor("fc.bias"))
     }
 
     private static func config(of file: SafetensorsFile) throws(CRNNError) -> ModelConfig {
@@ -168,13 +173,14 @@ public final class CRNNModel: Sendable {
         }
     }
 
-    /// Bytes of fp32 weights held in memory.
+    /// Bytes of weights held in memory (fp32, and fp16 for the `HalfMatrix` ones).
     public var weightBytes: Int {
         let conv = convLayers.reduce(0) { $0 + $1.weightCount + $1.bias.count }
-        let recurrent = lstm.reduce(0) { total, layer in
-            [layer.forward, layer.backward].reduce(total) { $0 + $1.inputWeight.count + $1.hiddenWeight.count + $1.bias.count }
-        }
-        let linear = [projection, classifier].compactMap { $0 }.reduce(0) { $0 + $1.weight.count + $1.bias.count }
-        return 4 * (conv + recurrent + linear)
+        let directions = lstm.flatMap { [$0.forward, $0.backward] }
+        let recurrent = directions.reduce(0) { $0 + $1.hiddenWeight.count + $1.bias.count }
+        let halves = directions.reduce(0) { $0 + $1.inputWeight.bits.count }
+            + [projection, classifier].compactMap { $0 }.reduce(0) { $0 + $1.weight.bits.count }
+        let biases = [projection, classifier].compactMap { $0 }.reduce(0) { $0 + $1.bias.count }
+        return 4 * (conv + recurrent + biases) + 2 * halves
     }
 }

@@ -100,7 +100,7 @@ public final class RecognitionSession {
         }
         if let projection = model.projection {
             let output = (sequence == sequenceA.pointer ? sequenceB : sequenceA).reserve(packing.totalFrames * projection.outputs)
-            Self.apply(projection, sequence, rows: packing.totalFrames, output: output)
+            apply(projection, sequence, rows: packing.totalFrames, output: output)
             sequence = output  // [frames, B]
         }
         // The classifier runs over several lines' frames at once, so that OpenBLAS packs its large
@@ -116,7 +116,7 @@ public final class RecognitionSession {
             }
             let out = logits.reserve(frames * classifier.outputs)  // [frames, classes]
             let rowOffset = packing.frameOffsets[first]
-            Self.apply(classifier, sequence + rowOffset * classifier.inputs, rows: frames, output: out)
+            apply(classifier, sequence + rowOffset * classifier.inputs, rows: frames, output: out)
             for position in first..<end {
                 body(position, out + (packing.frameOffsets[position] - rowOffset) * classifier.outputs,
                      packing.frameCounts[position])
@@ -125,12 +125,10 @@ public final class RecognitionSession {
         }
     }
 
-    private static func apply(_ layer: LinearWeights, _ input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>) {
-        layer.weight.withUnsafeBufferPointer { weight in
-            layer.bias.withUnsafeBufferPointer { bias in
-                SequenceKernels.linear(input, rows: rows, inputs: layer.inputs, weight: weight.baseAddress!,
-                                       bias: bias.baseAddress!, outputs: layer.outputs, output: output)
-            }
+    private func apply(_ layer: LinearWeights, _ input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>) {
+        let block = lstmScratch.weightBlock.reserve(layer.weight.rowsPerBlock * layer.inputs)
+        layer.bias.withUnsafeBufferPointer { bias in
+            layer.weight.multiply(input, rows: rows, bias: bias.baseAddress!, output: output, block: block)
         }
     }
 

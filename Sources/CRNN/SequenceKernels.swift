@@ -5,14 +5,6 @@ import Foundation
 /// row-major. A batch holds several lines' frames back to back (`LinePacking`); nothing is padded.
 enum SequenceKernels {
     /// output [M, N] = input [M, K] × weightᵀ (weight [N, K]) + bias [N].
-    static func linear(_ input: UnsafePointer<Float>, rows: Int, inputs: Int,
-                       weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, outputs: Int,
-                       output: UnsafeMutablePointer<Float>) {
-        for r in 0..<rows { (output + r * outputs).update(from: bias, count: outputs) }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(inputs),
-                    1, input, Int32(inputs), weight, Int32(inputs), 1, output, Int32(outputs))
-    }
-
     /// One direction of one LSTM layer over every line of a packed batch.
     /// - input: [totalFrames, In]; output: [totalFrames, 2H], this direction writes columns
     ///   [direction·H, direction·H + H).
@@ -30,12 +22,11 @@ enum SequenceKernels {
         let cell = scratch.cell.reserve(lines * h)
         hidden.initialize(repeating: 0, count: lines * h)
         cell.initialize(repeating: 0, count: lines * h)
-        weights.inputWeight.withUnsafeBufferPointer { wih in
-            weights.bias.withUnsafeBufferPointer { bias in
-                // Input projection of every frame of every line at once: [frames, In] × W_ihᵀ.
-                linear(input, rows: packing.totalFrames, inputs: inputs, weight: wih.baseAddress!,
-                       bias: bias.baseAddress!, outputs: g4, output: gates)
-            }
+        weights.bias.withUnsafeBufferPointer { bias in
+            // Input projection of every frame of every line at once: [frames, In] × W_ihᵀ.
+            let block = scratch.weightBlock.reserve(weights.inputWeight.rowsPerBlock * inputs)
+            weights.inputWeight.multiply(input, rows: packing.totalFrames, bias: bias.baseAddress!, output: gates,
+                                         block: block)
         }
         let steps = packing.frameCounts.first ?? 0
         var active = lines
@@ -113,4 +104,6 @@ struct LinePacking {
 /// The LSTM's per-session buffers.
 final class LSTMScratch {
     let gates = Scratch(), recurrent = Scratch(), hidden = Scratch(), cell = Scratch()
+    /// fp32 rows of a `HalfMatrix` being multiplied (the input projection's, the classifier's).
+    let weightBlock = Scratch()
 }

@@ -96,13 +96,26 @@ import Testing
         #expect(maxDifference(x, expected) < 1e-6)
     }
 
-    @Test func linearMatchesReference() {
+    /// Sizes: one block, and several blocks with a partial last one (rowsPerBlock is 16 at least).
+    @Test(arguments: [(7, 13, 11), (5, 4_200, 37)])
+    func halfMatrixLinearMatchesReference(rows: Int, inputs: Int, outputs: Int) {
         var random = SeededRandom(seed: 5)
-        let rows = 7, inputs = 13, outputs = 11
-        let x = random.floats(rows * inputs), weight = random.floats(outputs * inputs), bias = random.floats(outputs)
+        let x = random.floats(rows * inputs), bias = random.floats(outputs)
+        let weight = random.floats(outputs * inputs).map { Float(Float16($0)) }  // a model file's values
+        let matrix = HalfMatrix(rows: outputs, columns: inputs, values: weight)
+        #expect(matrix.rowsPerBlock < outputs || inputs < 100)
         var out = [Float](repeating: .nan, count: rows * outputs)
-        SequenceKernels.linear(x, rows: rows, inputs: inputs, weight: weight, bias: bias, outputs: outputs, output: &out)
-        #expect(maxDifference(out, ReferenceLayers.linear(x, rows: rows, inputs: inputs, weight: weight, bias: bias)) < 1e-5)
+        var block = [Float](repeating: .nan, count: matrix.rowsPerBlock * inputs)
+        matrix.multiply(x, rows: rows, bias: bias, output: &out, block: &block)
+        #expect(maxDifference(out, ReferenceLayers.linear(x, rows: rows, inputs: inputs, weight: weight, bias: bias)) < 1e-4)
+    }
+
+    /// Every finite fp16 value (normal, subnormal, zero, both signs) widens to exactly Float(Float16).
+    @Test func halfWideningIsExact() {
+        let finite = (0...UInt16.max).filter { Float16(bitPattern: $0).isFinite }
+        var out = [Float](repeating: .nan, count: finite.count)
+        HalfMatrix.widen(finite, count: finite.count, into: &out)
+        #expect(zip(finite, out).allSatisfy { Float(Float16(bitPattern: $0)).bitPattern == $1.bitPattern })
     }
 
     /// Several lines of different lengths packed into one batch give each line exactly what the
@@ -114,13 +127,14 @@ import Testing
         let packing = LinePacking(frameCounts: frameCounts)
         let x = random.floats(packing.totalFrames * inputs, scale: 2)
         let directions = (0..<2).map { _ in
-            (wih: random.floats(4 * hidden * inputs), whh: random.floats(4 * hidden * hidden),
+            (wih: random.floats(4 * hidden * inputs).map { Float(Float16($0)) }, whh: random.floats(4 * hidden * hidden),
              bih: random.floats(4 * hidden), bhh: random.floats(4 * hidden))
         }
         var out = [Float](repeating: .nan, count: packing.totalFrames * 2 * hidden)
         let scratch = LSTMScratch()
         for (d, weights) in directions.enumerated() {
-            let packed = LSTMDirectionWeights(inputWeight: weights.wih, hiddenWeight: weights.whh,
+            let packed = LSTMDirectionWeights(inputWeight: HalfMatrix(rows: 4 * hidden, columns: inputs, values: weights.wih),
+                                              hiddenWeight: weights.whh,
                                               bias: zip(weights.bih, weights.bhh).map { $0 + $1 })
             SequenceKernels.lstmDirection(x, inputs: inputs, packing: packing, weights: packed, hiddenSize: hidden,
                                           reverse: d == 1, output: &out, scratch: scratch)
