@@ -64,6 +64,17 @@ TRAIN_FACES = [
     Face(f"{TT}freefont/FreeSerifBold.ttf", "FreeSerif|Bold", False),
     Face(f"{TT}freefont/FreeMono.ttf", "FreeMono|Regular", False, True),
     Face(f"{TT}noto/NotoMono-Regular.ttf", "Noto Mono|Regular", False, True),
+    # Italic, oblique and bold Latin faces of documents (Times-like italics read 'a' as 'd' without them)
+    Face(f"{TT}liberation2/LiberationSerif-Italic.ttf", "Liberation Serif|Italic", False),
+    Face(f"{TT}liberation2/LiberationSerif-Bold.ttf", "Liberation Serif|Bold", False),
+    Face(f"{TT}liberation2/LiberationSans-BoldItalic.ttf", "Liberation Sans|Bold Italic", False),
+    Face(f"{TT}freefont/FreeSerifItalic.ttf", "FreeSerif|Italic", False),
+    Face(f"{TT}freefont/FreeSerifBoldItalic.ttf", "FreeSerif|Bold Italic", False),
+    Face(f"{TT}freefont/FreeSansBold.ttf", "FreeSans|Bold", False),
+    Face(f"{TT}freefont/FreeSansOblique.ttf", "FreeSans|Oblique", False),
+    Face(f"{TT}dejavu/DejaVuSerif-Italic.ttf", "DejaVu Serif|Italic", False),
+    Face(f"{TT}dejavu/DejaVuSerif-Bold.ttf", "DejaVu Serif|Bold", False),
+    Face(f"{TT}dejavu/DejaVuSans-Oblique.ttf", "DejaVu Sans|Oblique", False),
 ]
 # Never trained on: synthetic validation reads only these.
 VAL_FACES = [

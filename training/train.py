@@ -27,9 +27,13 @@ from torch.utils.data import DataLoader  # noqa: E402
 
 from training.charset import CHARSET_PATH, LATIN_EXTENSION, charset_sha256, load_charset
 from training.data import SyntheticBatches, collate, validation_set
-from training.export import WEIGHTS_PATH, export, read_safetensors
+from training.export import WEIGHTS_PATH, export, load_model, read_safetensors
 from training.grow import can_grow, grow_tensors
 from training.model import CRNN, default_config, greedy_decode
+from training.shrink import can_shrink, lstm_second_moment, shrink_tensors
+
+# Synthetic lines whose BiLSTM outputs weight the narrowing of a wider bottleneck (training/shrink.py).
+SHRINK_MOMENT_LINES = 2000
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -83,6 +87,11 @@ def initial_state(args, config):
         if file_config != config and can_grow(file_config, config, load_charset()):
             tensors, _ = grow_tensors(tensors, file_config, config, load_charset())
             origin += f" grown from {file_config['num_classes']} to {config['num_classes']} classes"
+            file_config = config
+        if file_config != config and can_shrink(file_config, config):
+            sigma = lstm_second_moment(load_model(init), SHRINK_MOMENT_LINES)
+            tensors = shrink_tensors(tensors, sigma, config["bottleneck"])
+            origin += f" narrowed from bottleneck {file_config['bottleneck']} to {config['bottleneck']}"
             file_config = config
         if file_config == config:
             model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in tensors.items()}, strict=False)
