@@ -141,6 +141,7 @@ public final class RecognitionSession {
         for layer in model.convLayers {
             switch layer.weight {
             case .winograd(let transformed): x = winogradLayer(layer, weights: transformed, on: x)
+            case .im2col(let direct) where x.channels == 1: x = singleChannelLayer(layer, weights: direct, on: x)
             case .im2col(let direct): x = im2colLayer(layer, weights: direct, on: x)
             }
         }
@@ -158,6 +159,11 @@ public final class RecognitionSession {
         let channels: Int, height: Int, width: Int
     }
 
+    /// The layer's output height and width after its pool (floor), or the input's without one.
+    private func pooledSize(of x: Activation, by layer: ConvLayerWeights) -> (height: Int, width: Int) {
+        layer.pool.map { (x.height / $0.height, x.width / $0.width) } ?? (x.height, x.width)
+    }
+
     /// The buffer of the two that `data` is not in.
     private func other(than data: UnsafeMutablePointer<Float>) -> Scratch {
         data == activationA.pointer ? activationB : activationA
@@ -165,7 +171,7 @@ public final class RecognitionSession {
 
     /// A 3×3 layer by Winograd, its pool fused into the output transform.
     private func winogradLayer(_ layer: ConvLayerWeights, weights: [Float], on x: Activation) -> Activation {
-        let (height, width) = layer.pool.map { (x.height / $0.height, x.width / $0.width) } ?? (x.height, x.width)
+        let (height, width) = pooledSize(of: x, by: layer)
         let output = other(than: x.data).reserve(layer.outChannels * height * width)
         weights.withUnsafeBufferPointer { weights in
             layer.bias.withUnsafeBufferPointer { bias in
@@ -178,24 +184,26 @@ public final class RecognitionSession {
         return Activation(data: output, channels: layer.outChannels, height: height, width: width)
     }
 
-    /// Any other layer: a direct kernel for one input channel, else im2col + sgemm; then the pool.
+    /// The first layer (one input channel): a direct kernel with its pool fused.
+    private func singleChannelLayer(_ layer: ConvLayerWeights, weights: [Float], on x: Activation) -> Activation {
+        let (height, width) = pooledSize(of: x, by: layer)
+        let output = other(than: x.data).reserve(layer.outChannels * height * width)
+        let workspace = columns.reserve(SingleChannelConvolution.workspaceCount(height: x.height, width: x.width,
+                                                                                kernel: layer.kernel))
+        weights.withUnsafeBufferPointer { weight in
+            layer.bias.withUnsafeBufferPointer { bias in
+                SingleChannelConvolution.convolve(x.data, height: x.height, width: x.width, kernel: layer.kernel,
+                                                  weight: weight.baseAddress!, bias: bias.baseAddress!,
+                                                  outChannels: layer.outChannels, pool: layer.pool,
+                                                  workspace: workspace, output: output)
+            }
+        }
+        return Activation(data: output, channels: layer.outChannels, height: height, width: width)
+    }
+
+    /// Any other layer: im2col + sgemm, then the pool.
     private func im2colLayer(_ layer: ConvLayerWeights, weights: [Float], on x: Activation) -> Activation {
         let plane = x.height * x.width
-        if x.channels == 1 {  // the first layer: direct, with its pool fused
-            let (height, width) = layer.pool.map { (x.height / $0.height, x.width / $0.width) } ?? (x.height, x.width)
-            let output = other(than: x.data).reserve(layer.outChannels * height * width)
-            let workspace = columns.reserve(SingleChannelConvolution.workspaceCount(height: x.height, width: x.width,
-                                                                                    kernel: layer.kernel))
-            weights.withUnsafeBufferPointer { weight in
-                layer.bias.withUnsafeBufferPointer { bias in
-                    SingleChannelConvolution.convolve(x.data, height: x.height, width: x.width, kernel: layer.kernel,
-                                                      weight: weight.baseAddress!, bias: bias.baseAddress!,
-                                                      outChannels: layer.outChannels, pool: layer.pool,
-                                                      workspace: workspace, output: output)
-                }
-            }
-            return Activation(data: output, channels: layer.outChannels, height: height, width: width)
-        }
         let convolved = other(than: x.data).reserve(layer.outChannels * plane)  // [Cout, H, W]
         let reduction = x.channels * layer.kernel * layer.kernel
         let cols = columns.reserve(reduction * plane)  // [Cin·k·k, H·W]

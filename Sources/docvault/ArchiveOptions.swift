@@ -46,3 +46,16 @@ enum JSONOutput {
         FileHandle.standardOutput.write(data + Data("\n".utf8))
     }
 }
+
+/// `--file-memory` of `ingest` and `serve`: MiB of address space per reader process.
+enum FileMemoryLimit {
+    /// Under ~500 MiB a reader's OpenBLAS cannot get its sgemm buffers and retries forever instead
+    /// of failing, so a smaller cap would turn every file into a timeout.
+    static let minimumMiB = 512
+
+    static func validate(_ mib: Int) throws {
+        guard mib == 0 || mib >= minimumMiB else {
+            throw ValidationError("--file-memory must be 0 (no limit) or at least \(minimumMiB) MiB")
+        }
+    }
+}

@@ -40,8 +40,7 @@ struct IngestCommand: AsyncParsableCommand {
             throw ValidationError("--text-layer must be auto, ocr or only")
         }
         guard fileTimeout > 0 else { throw ValidationError("--file-timeout must be positive") }
-        // Under ~500 MiB OpenBLAS cannot get its sgemm buffers and retries forever instead of failing.
-        guard fileMemory == 0 || fileMemory >= 512 else { throw ValidationError("--file-memory must be 0 (no limit) or at least 512 MiB") }
+        try FileMemoryLimit.validate(fileMemory)
     }
 
     func run() async throws {

@@ -58,8 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard TextLayerMode(rawValue: textLayer) != nil else { throw ValidationError("--text-layer must be auto, ocr or only") }
-        // Under ~500 MiB OpenBLAS cannot get its sgemm buffers and retries forever instead of failing.
-        guard fileMemory == 0 || fileMemory >= 512 else { throw ValidationError("--file-memory must be 0 (no limit) or at least 512 MiB") }
+        try FileMemoryLimit.validate(fileMemory)
         do {
             try serverConfiguration.validate()
         } catch {
