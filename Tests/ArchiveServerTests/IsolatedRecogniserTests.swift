@@ -79,7 +79,9 @@ import Testing
     @Test func aHungReaderIsKilledAtTheDeadlineAndFreesItsSlot() async throws {
         let marker = FileManager.default.temporaryDirectory.appendingPathComponent("reader-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: marker) }
-        let hung = Self.shell("read line; echo $$ > \"$0\"; exec sleep 60", [marker])
+        // The pid goes to disk before the request is read: on a loaded machine the 0.3 s deadline
+        // could kill the reader between `read` and `echo`, leaving no marker to check.
+        let hung = Self.shell("echo $$ > \"$0\"; read line; exec sleep 60", [marker])
         try await withIsolatedServer(hung, timeoutSeconds: 0.3) { client, _ in
             let answer = try await postImage(client)
             #expect(answer.status == .gatewayTimeout)
