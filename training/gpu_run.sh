@@ -3,10 +3,12 @@
 # `python -m training.pack_assets` (carried as .train-assets.tar.xz), trains from weights/ for
 # MINUTES, and exports every improvement to OUT_DIR/crnn.safetensors. If the first attempt dies early
 # (e.g. shared memory too small for the loader), it retries once with safer loader settings.
-#     [LR=1.5e-3 HALFLIFE=2e6] training/gpu_run.sh OUT_DIR MINUTES [WORKERS]
-# (a continuation from already trained weights wants a lower LR and a shorter HALFLIFE)
+#     [LR=1.5e-3 HALFLIFE=2e6] training/gpu_run.sh OUT_DIR MINUTES [WORKERS [TRAIN ARGS...]]
+# (a continuation from already trained weights wants a lower LR and a shorter HALFLIFE; extra
+# arguments go to training.train, e.g. `--twin 4=192,b=48` to train a narrower model alongside)
 set -uo pipefail
 out=$1; minutes=$2; workers=${3:-14}
+shift $(( $# < 3 ? $# : 3 ))
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 mkdir -p /tmp/assets && tar xJf .train-assets.tar.xz -C /tmp/assets || exit 1
@@ -16,15 +18,15 @@ python3 -c "import torch, PIL, fontTools, numpy; print('torch', torch.__version_
 hours=$(python3 -c "print($minutes / 60)")
 python3 -m training.train --device "${DEVICE:-cuda}" --runs /tmp/runs --threads 2 --workers "$workers" --batch 256 \
     --lr "${LR:-1.5e-3}" --lr-halflife "${HALFLIFE:-2e6}" --val-minutes 1.5 --max-hours "$hours" \
-    --export-to "$out/crnn.safetensors" 2>&1 | tee "$out/train.log"
+    --export-to "$out/crnn.safetensors" "$@" 2>&1 | tee "$out/train.log"
 rc=$?
 left=$(python3 -c "print(int($minutes * 60 - ($(date +%s) - $start)))")
 if [ $rc -ne 0 ] && [ $left -gt 120 ]; then
     echo "first attempt failed (rc $rc); retrying for ${left}s with file_system sharing and 6 workers"
     hours=$(python3 -c "print($left / 3600)")
     python3 -m training.train --device "${DEVICE:-cuda}" --runs /tmp/runs2 --threads 2 --workers 6 --batch 128 \
-        --lr 1e-3 --lr-halflife 2e6 --val-minutes 1.5 --max-hours "$hours" --sharing file_system \
-        --export-to "$out/crnn.safetensors" 2>&1 | tee "$out/train-retry.log"
+        --lr "${LR:-1e-3}" --lr-halflife "${HALFLIFE:-2e6}" --val-minutes 1.5 --max-hours "$hours" --sharing file_system \
+        --export-to "$out/crnn.safetensors" "$@" 2>&1 | tee "$out/train-retry.log"
     rc=$?
 fi
 exit $rc

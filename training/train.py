@@ -30,10 +30,13 @@ from training.data import SyntheticBatches, collate, validation_set
 from training.export import WEIGHTS_PATH, export, load_model, read_safetensors
 from training.grow import can_grow, grow_tensors
 from training.model import CRNN, default_config, greedy_decode
+from training.prune import narrowed_config, prune_model_tensors, pruned_widths
 from training.shrink import can_shrink, lstm_second_moment, shrink_tensors
 
 # Synthetic lines whose BiLSTM outputs weight the narrowing of a wider bottleneck (training/shrink.py).
 SHRINK_MOMENT_LINES = 2000
+# Synthetic lines whose conv activations rank the channels of a narrower layer (training/prune.py).
+PRUNE_MOMENT_LINES = 500
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -70,51 +73,145 @@ def evaluate(model: CRNN, val, charset, batch: int = 32, device: torch.device | 
     return errors / max(1, total), ext_errors / max(1, ext_total)
 
 
-def initial_state(args, config):
-    """(model, optimizer state or None, progress dict) from the checkpoint, the shipped weights, or nothing."""
+def model_from(tensors: dict, config: dict) -> CRNN:
     model = CRNN(config)
-    ckpt_path = args.runs / "ckpt-latest.pt"
+    model.load_state_dict({k: torch.from_numpy(v.astype("float32")) for k, v in tensors.items()}, strict=False)
+    return model
+
+
+def adapted_weights(init: Path, config: dict):
+    """(tensors for `config`, how they were made) from a weights file: as they are, grown to an
+    extended charset, with narrower conv layers (training/prune.py) and/or a narrower bottleneck
+    (training/shrink.py); None when `config` cannot be reached from the file's."""
+    tensors, file_config = read_safetensors(init)
+    origin = f"weights {init}"
+    if file_config != config and can_grow(file_config, config, load_charset()):
+        tensors, _ = grow_tensors(tensors, file_config, config, load_charset())
+        origin += f" grown from {file_config['num_classes']} to {config['num_classes']} classes"
+        file_config = config
+    widths = pruned_widths(file_config, config)
+    if widths:
+        tensors = prune_model_tensors(tensors, file_config, widths, PRUNE_MOMENT_LINES)
+        file_config = narrowed_config(file_config, widths)
+        origin += f" with conv layers narrowed to {widths}"
+    if file_config != config and can_shrink(file_config, config):
+        sigma = lstm_second_moment(model_from(tensors, file_config), SHRINK_MOMENT_LINES)
+        tensors = shrink_tensors(tensors, sigma, config["bottleneck"])
+        origin += f" narrowed from bottleneck {file_config['bottleneck']} to {config['bottleneck']}"
+        file_config = config
+    return (tensors, origin) if file_config == config else None
+
+
+def initial_state(runs: Path, init: Path, scratch: bool, config: dict):
+    """(model, optimizer state or None, progress dict, origin) from the checkpoint, the shipped
+    weights, or nothing."""
+    ckpt_path = runs / "ckpt-latest.pt"
     if ckpt_path.exists():
         ckpt = torch.load(ckpt_path, map_location="cpu")
         if ckpt["config"] != config:
             raise SystemExit(f"{ckpt_path}: config differs from this code's; move it away to start over")
+        model = CRNN(config)
         model.load_state_dict(ckpt["model"])
         return model, ckpt["optimizer"], ckpt["progress"], f"checkpoint {ckpt_path}"
-    init = args.init_weights
-    if init.exists() and not args.scratch:
-        tensors, file_config = read_safetensors(init)
-        origin = f"weights {init}"
-        if file_config != config and can_grow(file_config, config, load_charset()):
-            tensors, _ = grow_tensors(tensors, file_config, config, load_charset())
-            origin += f" grown from {file_config['num_classes']} to {config['num_classes']} classes"
-            file_config = config
-        if file_config != config and can_shrink(file_config, config):
-            sigma = lstm_second_moment(load_model(init), SHRINK_MOMENT_LINES)
-            tensors = shrink_tensors(tensors, sigma, config["bottleneck"])
-            origin += f" narrowed from bottleneck {file_config['bottleneck']} to {config['bottleneck']}"
-            file_config = config
-        if file_config == config:
-            model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in tensors.items()}, strict=False)
-            return model, None, {"samples": 0, "steps": 0, "seconds": 0.0, "best_cer": 1.0,
-                                 "warm": True}, origin
-    return model, None, {"samples": 0, "steps": 0, "seconds": 0.0, "best_cer": math.inf,
-                         "warm": False}, "scratch"
+    adapted = adapted_weights(init, config) if init.exists() and not scratch else None
+    if adapted:
+        tensors, origin = adapted
+        return model_from(tensors, config), None, {"samples": 0, "steps": 0, "seconds": 0.0, "best_cer": 1.0,
+                                                   "warm": True}, origin
+    return CRNN(config), None, {"samples": 0, "steps": 0, "seconds": 0.0, "best_cer": math.inf,
+                                "warm": False}, "scratch"
 
 
-def log_validation(args, progress, cer: float, ext_cer: float, exported: bool) -> None:
-    hours = progress["seconds"] / 3600
-    print(f"{time.strftime('%H:%M:%S')} VAL cer {cer:.4f} best {progress['best_cer']:.4f} "
-          f"latin-ext lines {ext_cer:.4f} after {progress['samples']} samples {hours:.2f} h"
-          f"{' -> exported' if exported else ''}", flush=True)
-    with open(args.runs / "val.tsv", "a") as f:
-        f.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')}\t{progress['samples']}\t{hours:.3f}\t{cer:.5f}\t{ext_cer:.5f}\n")
+class Learner:
+    """One model in training: the shipped architecture, or a narrower twin (--twin) that learns from
+    the same batches (rendering, not the GPU, bounds a run's speed, so a twin costs little there)."""
+
+    def __init__(self, name: str, config: dict, runs: Path, export_to: Path, args, dev: torch.device):
+        self.name, self.config, self.runs, self.export_to = name, config, runs, export_to
+        runs.mkdir(parents=True, exist_ok=True)
+        model, opt_state, self.progress, origin = initial_state(runs, args.init_weights, args.scratch, config)
+        self.model = model.to(dev).train()
+        fc_params = list(model.fc.parameters())
+        rest = [p for p in model.parameters() if all(p is not q for q in fc_params)]
+        self.scales = (1.0, args.fc_lr_scale)
+        self.optimizer = torch.optim.Adam([{"params": rest, "scale": self.scales[0]},
+                                           {"params": fc_params, "scale": self.scales[1]}], lr=args.lr)
+        if opt_state:
+            self.optimizer.load_state_dict(opt_state)
+            for g, scale in zip(self.optimizer.param_groups, self.scales):  # this run's choice
+                g["scale"] = scale
+        self.seconds0 = self.progress["seconds"]
+        self.samples_at_log = self.progress["samples"]
+        self.loss_sum = self.n_sum = 0.0
+        print(f"{self.name}: start from {origin}: {sum(p.numel() for p in model.parameters())} params, "
+              f"{self.progress['samples']} samples seen, best CER {self.progress['best_cer']}", flush=True)
+
+    def step(self, batch, args, ctc, dev: torch.device, elapsed: float) -> float:
+        images, frames, targets, target_lengths = batch
+        p = self.progress
+        lr = args.lr * min(1.0, (p["steps"] + 1) / args.warmup_steps) * max(0.1, 0.5 ** (p["samples"] / args.lr_halflife))
+        for g in self.optimizer.param_groups:
+            g["lr"] = lr * g["scale"]
+        # bf16 autocast is 1.7x faster on this CPU; on a GPU fp32/TF32 is safe and fast enough.
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dev.type == "cpu"):
+            logits = self.model(images, frames)
+        loss = ctc(logits.float().log_softmax(2), targets, frames, target_lengths)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), 5.0)
+        self.optimizer.step()
+        p["steps"] += 1
+        p["samples"] += images.shape[0]
+        p["seconds"] = self.seconds0 + elapsed
+        self.loss_sum += loss.item() * images.shape[0]
+        self.n_sum += images.shape[0]
+        self.lr = lr
+        return loss.item()
+
+    def log_progress(self, seconds: float) -> None:
+        p = self.progress
+        rate = (p["samples"] - self.samples_at_log) / seconds
+        print(f"{time.strftime('%H:%M:%S')} {self.tag()}step {p['steps']} samples {p['samples']} "
+              f"loss {self.loss_sum / max(1, self.n_sum):.3f} lr {self.lr:.2e} {rate:.1f} lines/s", flush=True)
+        self.samples_at_log, self.loss_sum, self.n_sum = p["samples"], 0.0, 0.0
+
+    def validate(self, val, charset, dev: torch.device, final: bool = False) -> None:
+        cer, ext_cer = evaluate(self.model, val, charset, device=dev)
+        p = self.progress
+        improved = cer < p["best_cer"]
+        if improved:
+            p["best_cer"] = cer
+            self.export_to.parent.mkdir(parents=True, exist_ok=True)
+            export(self.model, self.export_to)
+        hours = p["seconds"] / 3600
+        print(f"{time.strftime('%H:%M:%S')} {self.tag()}{'END' if final else 'VAL'} cer {cer:.4f} "
+              f"best {p['best_cer']:.4f} latin-ext lines {ext_cer:.4f} after {p['samples']} samples "
+              f"{hours:.2f} h{' -> exported' if improved else ''}", flush=True)
+        with open(self.runs / "val.tsv", "a") as f:
+            f.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')}\t{p['samples']}\t{hours:.3f}\t{cer:.5f}\t{ext_cer:.5f}\n")
+
+    def checkpoint(self) -> None:
+        path = self.runs / "ckpt-latest.pt"
+        tmp = path.with_suffix(".tmp")
+        torch.save({"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+                    "config": self.config, "progress": self.progress}, tmp)
+        os.replace(tmp, path)
+
+    def tag(self) -> str:
+        return "" if self.name == "main" else f"[{self.name}] "
 
 
-def save_checkpoint(path: Path, model, optimizer, config, progress) -> None:
-    tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "config": config,
-                "progress": progress}, tmp)
-    os.replace(tmp, path)
+def twin_config(config: dict, spec: str) -> tuple[str, dict]:
+    """'3=96,4=192,b=48' -> ('c3-96-c4-192-b48', config with conv.3 96 wide, conv.4 192, bottleneck 48)."""
+    widths, bottleneck = {}, config["bottleneck"]
+    for part in spec.split(","):
+        key, value = part.split("=")
+        if key == "b":
+            bottleneck = int(value)
+        else:
+            widths[int(key)] = int(value)
+    name = "-".join([f"c{i}-{w}" for i, w in sorted(widths.items())] + [f"b{bottleneck}"])
+    return name, dict(narrowed_config(config, widths), bottleneck=bottleneck)
 
 
 def main() -> None:
@@ -138,6 +235,9 @@ def main() -> None:
                     help="weights to start from without a checkpoint (grown when the charset was extended)")
     ap.add_argument("--fc-lr-scale", type=float, default=1.0,
                     help="lr multiplier of the classifier (new classes after a charset extension learn faster)")
+    ap.add_argument("--twin", action="append", default=[], metavar="I=WIDTH,...,b=B",
+                    help="also train a narrower model on the same batches: conv layer I narrowed to WIDTH "
+                         "channels, bottleneck B (repeatable; RUNS/twin-NAME, exported beside --export-to)")
     ap.add_argument("--val-first", action="store_true", help="measure the starting point before training")
     ap.add_argument("--sharing", choices=["file_descriptor", "file_system"], default=None,
                     help="how loader workers hand batches over (file_system where /dev/shm is small)")
@@ -145,86 +245,52 @@ def main() -> None:
     if args.sharing:
         torch.multiprocessing.set_sharing_strategy(args.sharing)
     torch.set_num_threads(args.threads)
-    args.runs.mkdir(parents=True, exist_ok=True)
     charset = load_charset()
     config = default_config(len(charset) + 1, charset_sha256(CHARSET_PATH))
-    model, opt_state, progress, origin = initial_state(args, config)
     dev = torch.device(args.device)
-    model.to(dev).train()
     if dev.type == "cuda":  # TF32 matmuls; the model is small, so plain fp32 beats autocast's casts
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
-    fc_params = list(model.fc.parameters())
-    rest = [p for p in model.parameters() if all(p is not q for q in fc_params)]
-    optimizer = torch.optim.Adam([{"params": rest, "scale": 1.0},
-                                  {"params": fc_params, "scale": args.fc_lr_scale}], lr=args.lr)
-    if opt_state:
-        optimizer.load_state_dict(opt_state)
-        for g, scale in zip(optimizer.param_groups, (1.0, args.fc_lr_scale)):  # this run's choice
-            g["scale"] = scale
-    print(f"start from {origin}: {sum(p.numel() for p in model.parameters())} params, "
-          f"{progress['samples']} samples seen, best CER {progress['best_cer']}", flush=True)
+    learners = [Learner("main", config, args.runs, args.export_to, args, dev)]
+    for spec in args.twin:
+        name, cfg = twin_config(config, spec)
+        learners.append(Learner(f"twin-{name}", cfg, args.runs / f"twin-{name}",
+                                args.export_to.parent / f"twin-{name}" / args.export_to.name, args, dev))
+    main_progress = learners[0].progress
     val = validation_set(args.val_lines)
     # The curriculum runs over the first samples of a run from scratch, also across a resume.
-    warmup = 0 if progress["warm"] else max(0, args.warmup_samples - progress["samples"])
+    warmup = 0 if main_progress["warm"] else max(0, args.warmup_samples - main_progress["samples"])
     loader = DataLoader(SyntheticBatches(args.batch, warmup), batch_size=None, num_workers=args.workers,
                         persistent_workers=args.workers > 0, prefetch_factor=4 if args.workers else None,
                         pin_memory=dev.type == "cuda")
     ctc = torch.nn.CTCLoss(blank=0, zero_infinity=True)
-    # bf16 autocast is 1.7x faster on this CPU; on a GPU fp32/TF32 is safe and fast enough.
-    use_amp = dev.type == "cpu"
     t_start = time.time()
-    seconds0 = progress["seconds"]
     last_log = last_ckpt = last_val = time.time()
     if args.val_first:
-        log_validation(args, progress, *evaluate(model, val, charset, device=dev), exported=False)
-    loss_sum = n_sum = 0.0
-    samples_at_log = progress["samples"]
+        for learner in learners:
+            learner.validate(val, charset, dev)
     for images, frames, targets, target_lengths in loader:
-        step = progress["steps"]
-        lr = args.lr * min(1.0, (step + 1) / args.warmup_steps) * max(0.1, 0.5 ** (progress["samples"] / args.lr_halflife))
-        for g in optimizer.param_groups:
-            g["lr"] = lr * g["scale"]
-        images = images.to(dev, non_blocking=True)
-        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=use_amp):
-            logits = model(images, frames.to(dev))
-        log_probs = logits.float().log_softmax(2)
-        loss = ctc(log_probs, targets.to(dev), frames.to(dev), target_lengths.to(dev))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-        optimizer.step()
-        progress["steps"] += 1
-        progress["samples"] += images.shape[0]
-        loss_sum += loss.item() * images.shape[0]
-        n_sum += images.shape[0]
+        batch = (images.to(dev, non_blocking=True), frames.to(dev), targets.to(dev), target_lengths.to(dev))
+        for learner in learners:
+            learner.step(batch, args, ctc, dev, time.time() - t_start)
         now = time.time()
-        progress["seconds"] = seconds0 + (now - t_start)
         if now - last_log >= 60:
-            rate = (progress["samples"] - samples_at_log) / (now - last_log)
-            print(f"{time.strftime('%H:%M:%S')} step {progress['steps']} samples {progress['samples']} "
-                  f"loss {loss_sum / n_sum:.3f} lr {lr:.2e} {rate:.1f} lines/s", flush=True)
-            last_log, samples_at_log, loss_sum, n_sum = now, progress["samples"], 0.0, 0.0
+            for learner in learners:
+                learner.log_progress(now - last_log)
+            last_log = now
         if now - last_val >= args.val_minutes * 60:
-            cer, ext_cer = evaluate(model, val, charset, device=dev)
-            improved = cer < progress["best_cer"]
-            if improved:
-                progress["best_cer"] = cer
-                export(model, args.export_to)
-            log_validation(args, progress, cer, ext_cer, improved)
+            for learner in learners:
+                learner.validate(val, charset, dev)
             last_val = time.time()
         if now - last_ckpt >= args.ckpt_minutes * 60:
-            save_checkpoint(args.runs / "ckpt-latest.pt", model, optimizer, config, progress)
+            for learner in learners:
+                learner.checkpoint()
             last_ckpt = now
-        if progress["seconds"] - seconds0 > args.max_hours * 3600:
+        if now - t_start > args.max_hours * 3600:
             break
-    cer, _ = evaluate(model, val, charset, device=dev)  # the steps since the last validation count too
-    if cer < progress["best_cer"]:
-        progress["best_cer"] = cer
-        export(model, args.export_to)
-    print(f"{time.strftime('%H:%M:%S')} END cer {cer:.4f} best {progress['best_cer']:.4f} "
-          f"after {progress['samples']} samples", flush=True)
-    save_checkpoint(args.runs / "ckpt-latest.pt", model, optimizer, config, progress)
+    for learner in learners:  # the steps since the last validation count too
+        learner.validate(val, charset, dev, final=True)
+        learner.checkpoint()
 
 
 if __name__ == "__main__":
