@@ -93,8 +93,8 @@ import Testing
             }
             try? FileManager.default.removeItem(atPath: holder)
         }
-        let script = "read line; sleep 30 & echo $! > \"$0\"; kill -SEGV $$"
-        try await withStoredInvoice(IsolatedRecogniserTests.shell(script, [holder]), timeoutSeconds: 5) { client, id in
+        let script = "read line; sleep 120 & echo $! > \"$0\"; kill -SEGV $$"
+        try await withStoredInvoice(IsolatedRecogniserTests.shell(script, [holder])) { client, id in
             let crashed = try await client.execute(uri: "/api/documents/\(id)/pages/1.png", method: .get)
             #expect(crashed.status == .unprocessableContent)
             #expect(crashed.errorMessage?.contains("(signal 11)") == true)
