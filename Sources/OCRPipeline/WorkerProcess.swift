@@ -21,6 +21,8 @@ public enum WorkerExchangeFailure: Error, Equatable, Sendable {
 public final class WorkerProcess {
     public let command: WorkerCommand
     private var child: pid_t = 0
+    /// The child's wait status once it has been reaped (it ended; `child` names it until `end`).
+    private var exitStatus: Int32?
     private var input: Int32 = -1   // the child's standard input (we write)
     private var output: Int32 = -1  // the child's standard output (we read)
     private var buffered: [UInt8] = []
@@ -78,38 +80,41 @@ public final class WorkerProcess {
     /// A child that died while idle (the kernel's OOM killer, an administrator) is replaced
     /// rather than blamed for the next request.
     private func reapIfEnded() {
-        guard child != 0 else { return }
-        var status: Int32 = 0
-        if waitpid(child, &status, WNOHANG) == child {
-            child = 0
-            if input >= 0 { close(input); input = -1 }
-            if output >= 0 { close(output); output = -1 }
-        }
+        if child != 0 && hasEnded() { _ = end(kill: false) }
     }
 
+    /// Whether the child has ended, without waiting for it; its status is kept for `end`.
+    private func hasEnded() -> Bool {
+        if exitStatus != nil { return true }
+        var status: Int32 = 0
+        let reaped = waitpid(child, &status, WNOHANG)
+        if reaped == child { exitStatus = status; return true }
+        // Reaped by someone else (a SIGCHLD handler of the host): gone, how is unknown.
+        if reaped < 0 && errno == ECHILD { exitStatus = 0; return true }
+        return false
+    }
+
+    /// Only needed where pipes cannot be made close-on-exec atomically (see `ChildDescriptors`).
     private static let spawning = NSLock()
     private static let brokenPipesIgnored: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 
     private func spawn() throws(WorkerExchangeFailure) {
         _ = Self.brokenPipesIgnored
-        // Pipes are made and marked close-on-exec under one lock, so that no other thread's worker
-        // inherits this one's ends (it would then never see end-of-file).
         Self.spawning.lock()
         defer { Self.spawning.unlock() }
-        var toChild: [Int32] = [-1, -1], fromChild: [Int32] = [-1, -1]
-        guard pipe(&toChild) == 0 else { throw .cannotStart(reason: String(cString: strerror(errno))) }
-        guard pipe(&fromChild) == 0 else {
-            close(toChild[0]); close(toChild[1])
+        guard let toChild = ChildDescriptors.pipe() else { throw .cannotStart(reason: String(cString: strerror(errno))) }
+        guard let fromChild = ChildDescriptors.pipe() else {
+            close(toChild.read); close(toChild.write)
             throw .cannotStart(reason: String(cString: strerror(errno)))
         }
-        for descriptor in toChild + fromChild { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, toChild.read, 0)
+        posix_spawn_file_actions_adddup2(&actions, fromChild.write, 1)
         // The child's own stderr (a crash report) would break the one-line-per-file reports.
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        ChildDescriptors.closeAllButStandard(&actions)
         let argv = [command.executable] + command.arguments
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"
@@ -128,27 +133,33 @@ public final class WorkerProcess {
         let status = withCStrings(argv) { cArgv in
             withCStrings(envp) { cEnvp in posix_spawn(&pid, command.executable, &actions, &attributes, cArgv, cEnvp) }
         }
-        close(toChild[0]); close(fromChild[1])
+        close(toChild.read); close(fromChild.write)
         guard status == 0 else {
-            close(toChild[1]); close(fromChild[0])
+            close(toChild.write); close(fromChild.read)
             throw .cannotStart(reason: "\(command.executable): \(String(cString: strerror(status)))")
         }
         child = pid
-        input = toChild[1]
-        output = fromChild[0]
+        exitStatus = nil
+        input = toChild.write
+        output = fromChild.read
         buffered = []
     }
 
-    /// Ends the child (killing it first when asked) and says how it ended.
+    /// Ends the child (killing it first when asked, unless it has already ended: its process id
+    /// may be another's by now) and says how it ended.
     private func end(kill: Bool) -> String {
         if input >= 0 { close(input); input = -1 }
-        if kill { Glibc.kill(child, SIGKILL) }
-        var status: Int32 = 0
-        while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+        let killed = kill && exitStatus == nil
+        var status: Int32 = exitStatus ?? 0
+        if exitStatus == nil {
+            if killed { Glibc.kill(child, SIGKILL) }
+            while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+        }
         if output >= 0 { close(output); output = -1 }
         child = 0
+        exitStatus = nil
         let signal = status & 0x7F
-        if signal != 0 { return "signal \(signal)\(signal == SIGKILL && !kill ? ", perhaps out of memory" : "")" }
+        if signal != 0 { return "signal \(signal)\(signal == SIGKILL && !killed ? ", perhaps out of memory" : "")" }
         return "exit status \((status >> 8) & 0xFF)"
     }
 
@@ -193,12 +204,33 @@ public final class WorkerProcess {
             var poller = pollfd(fd: output, events: Int16(POLLIN), revents: 0)
             let ready = poll(&poller, 1, wait)
             if ready < 0 { if errno == EINTR { continue }; return .ended }
-            if ready == 0 { continue }
+            if ready == 0 {
+                // End-of-file alone is not enough: a process that inherited the write end (the
+                // child's own child, or a program started elsewhere in this process that did not
+                // close it) keeps it open after the child died, so its exit is looked for too.
+                if hasEnded() { return lineLeftByEndedChild(&chunk) }
+                continue
+            }
             let count = chunk.withUnsafeMutableBytes { Glibc.read(output, $0.baseAddress, $0.count) }
             if count < 0 { if errno == EINTR { continue }; return .ended }
             if count == 0 { return .ended }
             buffered += chunk[..<count]
         }
+    }
+
+    /// The answer an ended child wrote just before it ended, if it is whole: what is already in
+    /// the pipe is read without waiting for more (nobody else is meant to write there).
+    private func lineLeftByEndedChild(_ chunk: inout [UInt8]) -> LineResult {
+        var poller = pollfd(fd: output, events: Int16(POLLIN), revents: 0)
+        while poll(&poller, 1, 0) > 0 {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(output, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            buffered += chunk[..<count]
+        }
+        guard let newline = buffered.firstIndex(of: 0x0A) else { return .ended }
+        let line = Array(buffered[..<newline])
+        buffered.removeSubrange(...newline)
+        return .line(line)
     }
 }
 

@@ -82,6 +82,25 @@ import Testing
         }
     }
 
+    /// The crash above while another process holds the reader's output open (seen when a test
+    /// started a program just as the reader's pipe was made): still a 422 at once, not a 504 at
+    /// the deadline, since the reader's exit is watched as well as its pipe.
+    @Test func aCrashedReaderWhosePipeIsHeldElsewhereIs422NotA504() async throws {
+        let holder = FileManager.default.temporaryDirectory.appendingPathComponent("holder-\(UUID().uuidString)").path
+        defer {
+            if let pid = pid_t((try? String(contentsOfFile: holder, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") {
+                kill(pid, SIGKILL)
+            }
+            try? FileManager.default.removeItem(atPath: holder)
+        }
+        let script = "read line; sleep 120 & echo $! > \"$0\"; kill -SEGV $$"
+        try await withStoredInvoice(IsolatedRecogniserTests.shell(script, [holder])) { client, id in
+            let crashed = try await client.execute(uri: "/api/documents/\(id)/pages/1.png", method: .get)
+            #expect(crashed.status == .unprocessableContent)
+            #expect(crashed.errorMessage?.contains("(signal 11)") == true)
+        }
+    }
+
     @Test func aReaderKilledOverItsMemoryIs422AndAHungOneIs504() async throws {
         try await withStoredInvoice(IsolatedRecogniserTests.shell("read line; kill -KILL $$")) { client, id in
             let killed = try await client.execute(uri: "/api/documents/\(id)/pages/1.png", method: .get)

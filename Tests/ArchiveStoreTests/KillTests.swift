@@ -68,7 +68,7 @@ import Testing
         }
     }
 
-    @Test func killedIngestLeavesNoHalfStoredDocumentAndReRunFinishes() throws {
+    @Test func killedIngestLeavesNoHalfStoredDocumentAndReRunFinishes() async throws {
         guard FileManager.default.isExecutableFile(atPath: Self.executable.path) else {
             Issue.record("\(Self.executable.path) is missing: run `swift build` before `swift test`")
             return
@@ -81,13 +81,14 @@ import Testing
         let db = dir.appendingPathComponent("archive.sqlite")
         var stored: [Int] = []
         for delay in [0.5, 1.2, 2.2] {
-            _ = try Self.ingest(inbox, db: db, killAfter: delay)
+            // Each run waits seconds for its child: off the pool (see `offPool`).
+            _ = try await offPool { try Self.ingest(inbox, db: db, killAfter: delay) }
             if FileManager.default.fileExists(atPath: db.path) {
                 stored.append(try Self.check(db).complete)
             }
         }
         #expect(stored == stored.sorted(), "a kill lost documents stored before it: \(stored)")
-        #expect(try Self.ingest(inbox, db: db, killAfter: nil) == 0)
+        #expect(try await offPool { try Self.ingest(inbox, db: db, killAfter: nil) } == 0)
         let final = try Self.check(db)
         #expect(final.documents == files && final.complete == files)
     }
