@@ -14,13 +14,13 @@ DEFAULT_CONV = [
     {"out": 64, "kernel": 3, "pool": [2, 2]},
     {"out": 128, "kernel": 3, "pool": [2, 1]},
     {"out": 128, "kernel": 3, "pool": [2, 1]},
-    {"out": 256, "kernel": 3, "pool": None},
+    {"out": 192, "kernel": 3, "pool": None},
 ]
 
 
 def default_config(num_classes: int, charset_sha256: str) -> dict:
     return {"input_height": 32, "conv": DEFAULT_CONV, "lstm_hidden": 128, "lstm_layers": 1,
-            "bottleneck": 64, "num_classes": num_classes, "horizontal_stride": 4,
+            "bottleneck": 48, "num_classes": num_classes, "horizontal_stride": 4,
             "charset_sha256": charset_sha256}
 
 
