@@ -134,8 +134,15 @@ private final class DeadlineRace<T: Sendable>: @unchecked Sendable {
             self.timer = timer
             return (cancelledEarly, self.continuation == nil)
         }
-        // The work may have finished before its handles were stored; then the timer is left over.
-        if alreadyFinished { timer.cancel() } else if cancelNow { cancel() }
+        // The race may have been decided before the handles were stored (a loaded machine can
+        // stop this thread for longer than the deadline): `finish` then had no worker to cancel,
+        // so cancel it here. Cancelling work that finished by itself changes nothing.
+        if alreadyFinished {
+            timer.cancel()
+            worker.cancel()
+        } else if cancelNow {
+            cancel()
+        }
     }
 
     /// The request went away: stop the work and answer (nobody will read it).

@@ -9,7 +9,9 @@ import NIOHTTPTypes
 /// the connection being ready for it (accepted, or the previous response sent) and its body
 /// within `limit` of the head; past either the client gets 408 (when nothing was answered yet)
 /// and the connection is closed. Work after the body has arrived is bounded by `--timeout`, not
-/// here. One instance per connection, on its event loop.
+/// here: a client that sends its next request before the last is answered (pipelining) gets that
+/// request's allowance back only when all its requests are answered. One instance per connection,
+/// on its event loop.
 final class RequestReadDeadline: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -20,10 +22,12 @@ final class RequestReadDeadline: ChannelDuplexHandler, RemovableChannelHandler {
     private var timer: Scheduled<Void>?
     /// The current request's head arrived but not yet its end.
     private var readingBody = false
-    /// A response to the current request has begun (an early 413 or 503 before the body ended).
+    /// A response has begun since the current request's head arrived (an early 413 or 503 before
+    /// the body ended, or the answer to an earlier pipelined request): a 408 now would be out of turn.
     private var answered = false
-    /// ... and has been sent whole.
-    private var responded = false
+    /// Requests whose head arrived and whose response has not been sent whole. Above one when the
+    /// client pipelines; the server then works for the connection, and no allowance runs.
+    private var unanswered = 0
     /// Set once the deadline closed the connection: later writes from the application are dropped.
     private var cutOff = false
 
@@ -50,15 +54,15 @@ final class RequestReadDeadline: ChannelDuplexHandler, RemovableChannelHandler {
         case .head:
             // A fresh allowance for the body: the head's own time was bounded by the last one.
             readingBody = true
-            answered = false
-            responded = false
+            answered = unanswered > 0
+            unanswered += 1
             arm(context)
         case .body:
             break
         case .end:
             readingBody = false
             // Answered early: the next request's head is awaited from now on.
-            if responded { arm(context) } else { disarm() }
+            if unanswered == 0 { arm(context) } else { disarm() }
         }
         context.fireChannelRead(data)
     }
@@ -74,9 +78,10 @@ final class RequestReadDeadline: ChannelDuplexHandler, RemovableChannelHandler {
         case .body:
             break
         case .end:
-            responded = true
-            // The next request's head is now awaited; an early answer leaves the body's clock running.
-            if !readingBody { arm(context) }
+            unanswered = max(0, unanswered - 1)
+            // With every request answered the next head is awaited; an early answer leaves the body's
+            // clock running, and a pipelined request still to answer leaves the clock stopped.
+            if !readingBody && unanswered == 0 { arm(context) }
         }
         context.write(data, promise: promise)
     }
