@@ -58,14 +58,16 @@ let package = Package(
         .executableTarget(name: "docvault-fuzz", dependencies: ["PageImage", "LineSegmentation", "ArchiveStore"],
                           path: "scripts/fuzz"),
 
+        // What several test targets share (running long test bodies off the cooperative pool).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PageImageTests", dependencies: ["PageImage", "CImageCodecs"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "LineSegmentationTests", dependencies: ["LineSegmentation"]),
-        .testTarget(name: "CRNNTests", dependencies: ["CRNN"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ArchiveStoreTests", dependencies: ["ArchiveStore"]),
-        .testTarget(name: "OCRPipelineTests", dependencies: ["OCRPipeline"]),
+        .testTarget(name: "CRNNTests", dependencies: ["CRNN", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ArchiveStoreTests", dependencies: ["ArchiveStore", "TestSupport"]),
+        .testTarget(name: "OCRPipelineTests", dependencies: ["OCRPipeline", "TestSupport"]),
         .testTarget(name: "ArchiveServerTests",
-                    dependencies: ["ArchiveServer",
+                    dependencies: ["ArchiveServer", "TestSupport",
                                    .product(name: "HummingbirdTesting", package: "hummingbird")]),
     ],
     swiftLanguageModes: [.v6]

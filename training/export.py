@@ -69,14 +69,19 @@ def read_safetensors(path: Path) -> tuple[dict[str, np.ndarray], dict]:
     return tensors, json.loads(meta["config"])
 
 
-def load_model(path: Path) -> CRNN:
-    tensors, config = read_safetensors(path)
+def model_from_tensors(tensors: dict[str, np.ndarray], config: dict, origin: str = "tensors") -> CRNN:
+    """A CRNN of `config` holding `tensors` (every one must be there; BN's step counter may not)."""
     model = CRNN(config)
-    state = {k: torch.from_numpy(v.copy()) for k, v in tensors.items()}
+    state = {k: torch.from_numpy(v.astype(np.float32)) for k, v in tensors.items()}
     missing = model.load_state_dict(state, strict=False)
     if missing.missing_keys and any(not k.endswith("num_batches_tracked") for k in missing.missing_keys):
-        raise ValueError(f"{path}: missing tensors {missing.missing_keys}")
-    return model.eval()
+        raise ValueError(f"{origin}: missing tensors {missing.missing_keys}")
+    return model
+
+
+def load_model(path: Path) -> CRNN:
+    tensors, config = read_safetensors(path)
+    return model_from_tensors(tensors, config, str(path)).eval()
 
 
 def round_to_fp16(model: CRNN) -> CRNN:

@@ -50,12 +50,17 @@ class CRNN(nn.Module):
         self.proj = nn.Linear(2 * hidden, b) if b else None
         self.fc = nn.Linear(b or 2 * hidden, config["num_classes"])
 
-    def features(self, x: torch.Tensor) -> torch.Tensor:
-        """[N, 1, 32, W] -> [T, N, C*H'] with feature index c*H' + h (MODEL.md)."""
+    def conv_outputs(self, x: torch.Tensor):
+        """Each conv layer's output (after BN, ReLU and its pool), in order."""
         for conv, bn, layer in zip(self.conv, self.bn, self.config["conv"]):
             x = torch.relu(bn(conv(x)))
             if layer["pool"]:
                 x = nn.functional.max_pool2d(x, layer["pool"], layer["pool"])
+            yield x
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """[N, 1, 32, W] -> [T, N, C*H'] with feature index c*H' + h (MODEL.md)."""
+        *_, x = self.conv_outputs(x)
         n, c, h, w = x.shape
         return x.permute(3, 0, 1, 2).reshape(w, n, c * h)
 

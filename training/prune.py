@@ -64,11 +64,8 @@ def activation_moments(model, lines: int, seed: int = 5151) -> list[tuple[np.nda
     while count < lines:
         images, frames, _, _ = next(batches)
         for n in range(images.shape[0]):
-            x = images[n:n + 1, :, :, : int(frames[n]) * model.config["horizontal_stride"]]
-            for i, (conv, bn, layer) in enumerate(zip(model.conv, model.bn, model.config["conv"])):
-                x = torch.relu(bn(conv(x)))
-                if layer["pool"]:
-                    x = torch.nn.functional.max_pool2d(x, layer["pool"], layer["pool"])
+            line = images[n:n + 1, :, :, : int(frames[n]) * model.config["horizontal_stride"]]
+            for i, x in enumerate(model.conv_outputs(line)):
                 flat = x[0].reshape(x.shape[1], -1).double()
                 s = torch.stack([flat.sum(1), (flat * flat).sum(1), torch.full_like(flat[:, 0], flat.shape[1])])
                 sums[i] = s if sums[i] is None else sums[i] + s
@@ -121,10 +118,8 @@ def prune_tensors(t: dict[str, np.ndarray], config: dict, widths: dict[int, int]
 
 def prune_model_tensors(tensors: dict[str, np.ndarray], config: dict, widths: dict[int, int],
                         lines: int) -> dict[str, np.ndarray]:
-    from training.model import CRNN
-    model = CRNN(config)
-    model.load_state_dict({k: torch.from_numpy(v.astype(np.float32)) for k, v in tensors.items()}, strict=False)
-    return prune_tensors(tensors, config, widths, activation_moments(model, lines))
+    from training.export import model_from_tensors
+    return prune_tensors(tensors, config, widths, activation_moments(model_from_tensors(tensors, config), lines))
 
 
 def main() -> None:

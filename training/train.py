@@ -27,7 +27,7 @@ from torch.utils.data import DataLoader  # noqa: E402
 
 from training.charset import CHARSET_PATH, LATIN_EXTENSION, charset_sha256, load_charset
 from training.data import SyntheticBatches, collate, validation_set
-from training.export import WEIGHTS_PATH, export, load_model, read_safetensors
+from training.export import WEIGHTS_PATH, export, model_from_tensors, read_safetensors
 from training.grow import can_grow, grow_tensors
 from training.model import CRNN, default_config, greedy_decode
 from training.prune import narrowed_config, prune_model_tensors, pruned_widths
@@ -73,12 +73,6 @@ def evaluate(model: CRNN, val, charset, batch: int = 32, device: torch.device | 
     return errors / max(1, total), ext_errors / max(1, ext_total)
 
 
-def model_from(tensors: dict, config: dict) -> CRNN:
-    model = CRNN(config)
-    model.load_state_dict({k: torch.from_numpy(v.astype("float32")) for k, v in tensors.items()}, strict=False)
-    return model
-
-
 def adapted_weights(init: Path, config: dict):
     """(tensors for `config`, how they were made) from a weights file: as they are, grown to an
     extended charset, with narrower conv layers (training/prune.py) and/or a narrower bottleneck
@@ -95,7 +89,7 @@ def adapted_weights(init: Path, config: dict):
         file_config = narrowed_config(file_config, widths)
         origin += f" with conv layers narrowed to {widths}"
     if file_config != config and can_shrink(file_config, config):
-        sigma = lstm_second_moment(model_from(tensors, file_config), SHRINK_MOMENT_LINES)
+        sigma = lstm_second_moment(model_from_tensors(tensors, file_config), SHRINK_MOMENT_LINES)
         tensors = shrink_tensors(tensors, sigma, config["bottleneck"])
         origin += f" narrowed from bottleneck {file_config['bottleneck']} to {config['bottleneck']}"
         file_config = config
@@ -116,7 +110,7 @@ def initial_state(runs: Path, init: Path, scratch: bool, config: dict):
     adapted = adapted_weights(init, config) if init.exists() and not scratch else None
     if adapted:
         tensors, origin = adapted
-        return model_from(tensors, config), None, {"samples": 0, "steps": 0, "seconds": 0.0, "best_cer": 1.0,
+        return model_from_tensors(tensors, config), None, {"samples": 0, "steps": 0, "seconds": 0.0, "best_cer": 1.0,
                                                    "warm": True}, origin
     return CRNN(config), None, {"samples": 0, "steps": 0, "seconds": 0.0, "best_cer": math.inf,
                                 "warm": False}, "scratch"

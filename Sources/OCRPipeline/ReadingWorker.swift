@@ -117,8 +117,5 @@ func releaseFreedMemory() {
 
 #if canImport(Glibc)
 /// glibc's `malloc_trim` (malloc.h is not part of the Glibc module), looked up once.
-private let mallocTrim: (@convention(c) (Int) -> Int32)? = {
-    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
-    return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
-}()
+private let mallocTrim = libcFunction("malloc_trim", as: (@convention(c) (Int) -> Int32).self)
 #endif

@@ -188,11 +188,7 @@ public final class WorkerProcess {
         // Answers with page images run to megabytes: only newly read bytes are searched.
         var searched = 0
         while true {
-            if let newline = buffered[searched...].firstIndex(of: 0x0A) {
-                let line = Array(buffered[..<newline])
-                buffered.removeSubrange(...newline)
-                return .line(line)
-            }
+            if let line = takeLine(searchingFrom: searched) { return .line(line) }
             searched = buffered.count
             if cancelled() { return .cancelled }
             var wait = Self.cancellationPollMilliseconds
@@ -227,10 +223,15 @@ public final class WorkerProcess {
             if count <= 0 { break }
             buffered += chunk[..<count]
         }
-        guard let newline = buffered.firstIndex(of: 0x0A) else { return .ended }
+        return takeLine(searchingFrom: 0).map { .line($0) } ?? .ended
+    }
+
+    /// The first whole line in the buffer (newline at or after `start`), removed from it.
+    private func takeLine(searchingFrom start: Int) -> [UInt8]? {
+        guard let newline = buffered[start...].firstIndex(of: 0x0A) else { return nil }
         let line = Array(buffered[..<newline])
         buffered.removeSubrange(...newline)
-        return .line(line)
+        return line
     }
 }
 

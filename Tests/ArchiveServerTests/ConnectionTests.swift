@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Testing
+import TestSupport
 
 /// Slow and numerous clients over a real loopback socket: a client that stops sending loses its
 /// connection after the idle limit without holding up anyone else, and a crowd of connections at
@@ -35,12 +36,12 @@ import Testing
             let started = Date()
             let other = try LoopbackSocket(port: port)
             try other.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-            #expect(try await offPool { try other.receiveAll(timeout: 5) }.hasPrefix("HTTP/1.1 200"))
+            #expect(try await TestSupport.offPool { try other.receiveAll(timeout: 5) }.hasPrefix("HTTP/1.1 200"))
             // Answered while both stalled connections were still open (before the idle limit).
             #expect(Date().timeIntervalSince(started) < 2, "a stalled client held up another")
             // Each stalled connection is closed by the server (end of file, whatever was said first).
-            _ = try await offPool { try inHeaders.receiveAll(timeout: 20) }
-            _ = try await offPool { try inBody.receiveAll(timeout: 20) }
+            _ = try await TestSupport.offPool { try inHeaders.receiveAll(timeout: 20) }
+            _ = try await TestSupport.offPool { try inBody.receiveAll(timeout: 20) }
             #expect(Date().timeIntervalSince(started) < 20)
         }
     }
@@ -66,11 +67,11 @@ import Testing
             trickle.start()
             let other = try LoopbackSocket(port: port)
             try other.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-            #expect(try await offPool { try other.receiveAll(timeout: 5) }.hasPrefix("HTTP/1.1 200"))
-            let cutBody = try await offPool { try body.receiveAll(timeout: 20) }
+            #expect(try await TestSupport.offPool { try other.receiveAll(timeout: 5) }.hasPrefix("HTTP/1.1 200"))
+            let cutBody = try await TestSupport.offPool { try body.receiveAll(timeout: 20) }
             #expect(cutBody.hasPrefix("HTTP/1.1 408"), "\(cutBody.prefix(200))")
             #expect(cutBody.contains(#"{"error":"the request was not received within the 1.5 s limit"}"#))
-            let cutHead = try await offPool { try head.receiveAll(timeout: 20) }
+            let cutHead = try await TestSupport.offPool { try head.receiveAll(timeout: 20) }
             #expect(cutHead.hasPrefix("HTTP/1.1 408"), "\(cutHead.prefix(200))")
             // Cut at the deadline (well before the trickle's 30 s), not at the idle limit.
             let elapsed = Date().timeIntervalSince(started)
@@ -88,9 +89,9 @@ import Testing
             let client = try LoopbackSocket(port: port)
             // Timed on a thread of its own: a sleep on the cooperative pool ends only when a pool
             // thread is free, and a busy test process can stretch it past the limit.
-            let (requests, lived) = try await offPool { try Self.sendSlowly(on: client, until: limit * 1.2) }
+            let (requests, lived) = try await TestSupport.offPool { try Self.sendSlowly(on: client, until: limit * 1.2) }
             try client.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-            let answers = try await offPool { try client.receiveAll(timeout: 10) }
+            let answers = try await TestSupport.offPool { try client.receiveAll(timeout: 10) }
             #expect(lived > limit, "the connection lived only \(lived) s")
             #expect(answers.components(separatedBy: "HTTP/1.1 200").count - 1 == requests + 1, "\(answers.prefix(600))")
             #expect(!answers.contains("408"))
@@ -133,7 +134,7 @@ import Testing
                 + "Content-Length: \(upload.count)\r\nConnection: close\r\n\r\n"
             // One write: the second request is in before the first is answered.
             try client.send(bytes: Array(heads.utf8) + upload)
-            let answers = try await offPool { try client.receiveAll(timeout: 20) }
+            let answers = try await TestSupport.offPool { try client.receiveAll(timeout: 20) }
             #expect(answers.components(separatedBy: "HTTP/1.1 200").count - 1 == 2, "\(answers.prefix(600))")
             #expect(answers.contains("Invoice 2024-05-12"))
         }
@@ -145,11 +146,11 @@ import Testing
             for socket in sockets {
                 try socket.send("GET /api/documents HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
             }
-            let answered = try await offPool { try sockets.filter { try $0.receiveAll(timeout: 20).hasPrefix("HTTP/1.1 200") }.count }
+            let answered = try await TestSupport.offPool { try sockets.filter { try $0.receiveAll(timeout: 20).hasPrefix("HTTP/1.1 200") }.count }
             #expect(answered == 200)
             let after = try LoopbackSocket(port: port)
             try after.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-            #expect(try await offPool { try after.receiveAll(timeout: 5) }.hasPrefix("HTTP/1.1 200"))
+            #expect(try await TestSupport.offPool { try after.receiveAll(timeout: 5) }.hasPrefix("HTTP/1.1 200"))
         }
     }
 }
@@ -223,10 +224,3 @@ final class LoopbackSocket: @unchecked Sendable {
     }
 }
 
-/// Runs blocking socket reads on a thread of their own: on Swift's cooperative pool (one thread
-/// per core) they could starve the server's own request tasks on a small machine.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}

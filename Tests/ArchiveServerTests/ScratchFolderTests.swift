@@ -2,6 +2,7 @@
 import Foundation
 @testable import OCRPipeline
 import Testing
+import TestSupport
 
 /// The isolated readers' scratch folder: gone when the server shuts down, and a server that was
 /// killed leaves its folder to the next one to remove, without touching a live server's.
@@ -83,12 +84,12 @@ import Testing
         try serve.run()
         defer { if serve.isRunning { kill(serve.processIdentifier, SIGKILL) } }
         // Serving once it has announced its port (readers started and the folder made before that).
-        let announced = try await offPool { output.fileHandleForReading.availableData }
+        let announced = try await TestSupport.offPool { output.fileHandleForReading.availableData }
         #expect(String(decoding: announced, as: UTF8.self).hasPrefix("docvault serve: http://"))
         let made = try scratchFolders(in: parent)
         #expect(made.count == 1 && made.first?.hasPrefix("\(UploadScratch.prefix)\(serve.processIdentifier)-") == true)
         serve.terminate()
-        _ = try await offPool { serve.waitUntilExit() }
+        _ = try await TestSupport.offPool { serve.waitUntilExit() }
         #expect(serve.terminationReason == .exit)
         #expect(try scratchFolders(in: parent).isEmpty)
     }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import ArchiveStore
+import TestSupport
 
 /// `docvault ingest` killed with SIGKILL at several moments (a real child process, the real
 /// model): the database stays consistent, no document is half-stored, and a re-run finishes.

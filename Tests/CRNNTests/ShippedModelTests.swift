@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CRNN
+import TestSupport
 
 /// The shipped weights (weights/ at the repository root) against the decodes PyTorch made of them
 /// (`python -m training.make_fixtures --real` writes Fixtures/real/): identical argmax per frame,

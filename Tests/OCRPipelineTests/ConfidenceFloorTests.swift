@@ -2,6 +2,7 @@ import CRNN
 import Foundation
 import Testing
 @testable import OCRPipeline
+import TestSupport
 
 /// The confidence floor drops exactly the recognised lines below it, and nothing else changes.
 @Suite struct ConfidenceFloorTests {
