@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from training import assets
 
 INPUT_HEIGHT = 32
+MIN_CONTRAST = 40   # gray levels between paper and ink that every degraded line keeps
 NOTO = "/usr/share/fonts/opentype/noto/"
 TT = "/usr/share/fonts/truetype/"
 
@@ -171,10 +172,11 @@ class LineRenderer:
         if not clean:
             img = self._overlays(img, ink_box, line_box, bg)
             if r.random() < 0.3:
-                img = self._affine(img, bg)
+                img, ink_box, line_box = self._affine(img, bg, ink_box, line_box)
         img = self._crop(img, ink_box, line_box, clean)
         if not clean:
-            img = self._degrade(img, bg)
+            # complex hanzi need ~16 px to be told apart (9 pt at 150 dpi is 19 px); Latin reads at 12
+            img = self._degrade(img, bg, 16 if any("\u4e00" <= c <= "\u9fff" for c in text) else 12)
         return img
 
     # ---- drawing -------------------------------------------------------------------------------
@@ -249,15 +251,28 @@ class LineRenderer:
             d.regular_polygon((cx, cy, rad // 3), 5, fill=level)
         return Image.fromarray((np.asarray(img, np.float32) * np.asarray(mask, np.float32) / 255).astype(np.uint8))
 
-    def _affine(self, img, bg):
+    def _affine(self, img, bg, ink_box, line_box):
+        """A slight rotation and shear. The boxes move with the text: a segmenter crops the skewed
+        line by its own extent, so the ends of a long rotated line are not cut off."""
         r = self.rng
-        angle = np.deg2rad(r.uniform(-1.5, 1.5))
+        angle = np.deg2rad(r.uniform(-0.6, 0.6))  # what is left of a page's skew after deskewing
         shear = r.uniform(-0.25, 0.25) if r.random() < 0.5 else 0.0
         c, s = np.cos(angle), np.sin(angle)
         cx, cy = img.width / 2, img.height / 2
         a, b, d, e = c, s + shear, -s, c
         coeffs = (a, b, cx - a * cx - b * cy, d, e, cy - d * cx - e * cy)
-        return img.transform(img.size, Image.AFFINE, coeffs, resample=Image.BILINEAR, fillcolor=bg)
+        out = img.transform(img.size, Image.AFFINE, coeffs, resample=Image.BILINEAR, fillcolor=bg)
+        # PIL maps output to input points; the boxes need the inverse
+        inverse = np.linalg.inv(np.array([[a, b], [d, e]]))
+        offset = np.array([coeffs[2], coeffs[5]])
+
+        def moved(box):
+            corners = np.array([[box[0], box[1]], [box[2], box[1]], [box[0], box[3]], [box[2], box[3]]], float)
+            pts = (corners - offset) @ inverse.T
+            lo, hi = np.floor(pts.min(axis=0)), np.ceil(pts.max(axis=0))
+            return (max(0, int(lo[0])), max(0, int(lo[1])), min(img.width, int(hi[0])), min(img.height, int(hi[1])))
+
+        return out, moved(ink_box), moved(line_box)
 
     def _crop(self, img, ink_box, line_box, clean):
         """A line segmenter's box: tight on ink or on the font's line box, sometimes loose or cutting."""
@@ -278,15 +293,18 @@ class LineRenderer:
             box = ink_box
         return img.crop(box)
 
-    def _degrade(self, img, bg):
-        """Scan resampling, blur, fading, dot-matrix, uneven light, noise, binarisation, JPEG."""
+    def _degrade(self, img, bg, min_h=12):
+        """Scan resampling, blur, fading, dot-matrix, uneven light, noise, binarisation, JPEG.
+        Each is bounded so the line stays legible: the ink keeps a contrast of at least MIN_CONTRAST
+        gray levels and four noise deviations, and a binarising scanner's threshold lies between the
+        paper and the ink it sees (a line nobody can read teaches the model to guess)."""
         r, nr = self.rng, self.nrng
-        target_h = r.choice([r.randint(12, 24), r.randint(20, 40), r.randint(28, 56)])
+        target_h = max(min_h, r.choice([r.randint(12, 24), r.randint(20, 40), r.randint(28, 56)]))
         w = max(2, round(img.width * target_h / img.height))
         filt = r.choice([Image.BILINEAR, Image.BICUBIC, Image.LANCZOS, Image.BOX, Image.NEAREST])
-        if r.random() < 0.04:  # dot-matrix / thermal dots: punch a dot grid into the ink
+        if target_h >= 20 and r.random() < 0.04:  # dot-matrix / thermal dots: a dot grid in the ink
             a = np.asarray(img, np.float32)
-            period = r.randint(2, 4)
+            period = max(2, round(img.height * r.uniform(0.04, 0.08)))  # dots a stroke's width apart
             grid = np.ones_like(a)
             grid[::period, :] = 0.3
             grid[:, ::period] = 0.3
@@ -296,24 +314,28 @@ class LineRenderer:
         if r.random() < 0.3:  # small scans are already soft: blur them less
             img = img.filter(ImageFilter.GaussianBlur(r.uniform(0.3, 1.1 if target_h > 20 else 0.6)))
         a = np.asarray(img, np.float32)
-        if r.random() < 0.15:  # thermal fading: ink pulled toward the paper, patchy
-            fade = r.uniform(0.3, 0.75)
+        contrast = bg - float(np.percentile(a, 1))  # what the darkest ink has left after resampling
+        if r.random() < 0.15 and contrast > MIN_CONTRAST:  # thermal fading: ink pulled toward the paper
+            fade = r.uniform(max(0.3, MIN_CONTRAST / contrast), 0.75)
             patch = nr.uniform(0.7, 1.0, size=(1, a.shape[1])) if r.random() < 0.5 else 1.0
             a = bg - (bg - a) * fade * patch
-        if r.random() < 0.2:  # uneven light: a gradient across the line
-            ramp = np.linspace(0, 1, a.shape[1], dtype=np.float32)[None, :]
-            if r.random() < 0.5:
-                ramp = ramp[:, ::-1]
-            a = a - ramp * r.uniform(20, 90)
-        if r.random() < 0.4:
-            a = a + nr.normal(0, r.uniform(2, 18), size=a.shape).astype(np.float32)
-        if r.random() < 0.1:  # a binarising scanner
-            thr = (a.max() + a.min()) / 2 + r.uniform(-20, 20)
-            a = np.where(a < thr, 0.0, 255.0)
+            contrast *= fade * (0.7 if r.random() < 0.5 else 1.0)
+        if r.random() < 0.1:  # a binarising scanner: a threshold between what it sees as paper and ink
+            lo, hi = float(np.percentile(a, 1)), float(np.median(a))
+            a = np.where(a < lo + (hi - lo) * r.uniform(0.35, 0.65), 0.0, 255.0)
+        else:
+            if r.random() < 0.2:  # uneven light: a gradient across the line
+                ramp = np.linspace(0, 1, a.shape[1], dtype=np.float32)[None, :]
+                if r.random() < 0.5:
+                    ramp = ramp[:, ::-1]
+                a = a - ramp * r.uniform(20, 90)
+            if r.random() < 0.4:
+                sigma = min(r.uniform(2, 18), max(2.0, contrast / 4))
+                a = a + nr.normal(0, sigma, size=a.shape).astype(np.float32)
         img = Image.fromarray(a.clip(0, 255).astype(np.uint8))
         if r.random() < 0.3:
             buf = io.BytesIO()
-            img.save(buf, format="JPEG", quality=r.randint(15, 85))
+            img.save(buf, format="JPEG", quality=r.randint(15 if target_h >= 20 else 35, 85))
             img = Image.open(io.BytesIO(buf.getvalue())).convert("L")
         return img
 

@@ -1,0 +1,132 @@
+"""Where the synthetic validation CER comes from: the validation set of training.data (held-out faces,
+fixed seed) recognised by a weights file, with the CER split by face, rendered height, script and
+line length, and the most frequent confusions. Tells what the synthetic data makes hard, and whether
+the errors are in legible lines at all.
+
+    python -m training.val_report --weights weights/crnn.safetensors [--lines 1000] [--worst 20 --out DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import difflib
+import random
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from training.charset import load_charset
+from training.data import LINE_LENGTHS, MAX_WIDTH, collate
+from training.export import load_model
+from training.model import greedy_decode
+from training.render import VAL_FACES, LineRenderer, normalise
+from training.textgen import TextGen
+from training.train import edit_distance
+
+
+class RecordingRenderer(LineRenderer):
+    """The validation renderer, remembering the face and the height each line was resampled to."""
+
+    def render(self, text, clean=False, wide=False):
+        self.last = {}
+        return super().render(text, clean, wide)
+
+    def _degrade(self, img, bg, min_h=12):
+        out = super()._degrade(img, bg, min_h)
+        self.last["height"] = out.height
+        return out
+
+    def faces_for(self, text):
+        faces = super().faces_for(text)
+        self.last["faces"] = faces
+        return faces
+
+
+def validation_lines(n: int, seed: int = 20261125):
+    """training.data.validation_set, line for line (same seed, same draws), with what was drawn."""
+    charset = load_charset()
+    gen = TextGen(charset, seed=seed)
+    rend = RecordingRenderer(VAL_FACES, seed=seed)
+    rng = random.Random(seed)
+    out = []
+    while len(out) < n:
+        text = gen.line(rng.choice(LINE_LENGTHS))
+        state = rend.rng.getstate()
+        img = rend.render(text)
+        if img is None:
+            continue
+        # the face is the renderer's first draw: replay it to name it
+        replay = random.Random()
+        replay.setstate(state)
+        face = replay.choice(rend.last["faces"])
+        x = normalise(img)
+        if x.shape[1] <= MAX_WIDTH:
+            out.append((x, text, face.name.split("|")[0], rend.last.get("height", 0)))
+    return out
+
+
+def bucket_height(h: int) -> str:
+    return "≤15" if h <= 15 else "16-20" if h <= 20 else "21-28" if h <= 28 else ">28"
+
+
+def script(text: str) -> str:
+    han = sum("\u4e00" <= c <= "\u9fff" for c in text)
+    return "zh" if han == len(text.replace(" ", "")) else "latin" if han == 0 else "mixed"
+
+
+def confusions(pred: str, truth: str):
+    for op, a0, a1, b0, b1 in difflib.SequenceMatcher(None, truth, pred, autojunk=False).get_opcodes():
+        if op != "equal":
+            yield truth[a0:a1] or "∅", pred[b0:b1] or "∅"
+
+
+@torch.no_grad()
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--weights", type=Path, default=Path("weights/crnn.safetensors"))
+    ap.add_argument("--lines", type=int, default=1000)
+    ap.add_argument("--worst", type=int, default=0, help="also print (and with --out save) the worst lines")
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    charset = load_charset()
+    model = load_model(args.weights)
+    lines = validation_lines(args.lines)
+    results = []
+    for s in range(0, len(lines), 32):
+        chunk = lines[s:s + 32]
+        images, frames, _, _ = collate([(x, [1]) for x, *_ in chunk])
+        decoded = greedy_decode(model(images, frames).float(), frames.tolist(), charset)
+        for (pred, _), (x, truth, face, height) in zip(decoded, chunk):
+            results.append((edit_distance(pred, truth), len(truth), pred, truth, face, height, x))
+    groups: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0])
+    conf = collections.Counter()
+    for e, n, pred, truth, face, height, _ in results:
+        for key in ("all", f"face={face}", f"height={bucket_height(height)}", f"script={script(truth)}",
+                    f"length={'≤8' if n <= 8 else '9-20' if n <= 20 else '>20'}"):
+            g = groups[key]
+            g[0] += e
+            g[1] += n
+            g[2] += 1
+        conf.update(confusions(pred, truth))
+    print(f"{'group':28} {'lines':>6} {'chars':>7} {'CER':>7} {'share of errors':>16}")
+    total_e = groups["all"][0]
+    for key in sorted(groups, key=lambda k: (k != "all", k)):
+        e, n, k = groups[key]
+        print(f"{key:28} {k:6} {n:7} {e / max(1, n):7.4f} {e / max(1, total_e):16.2f}")
+    print("\nmost frequent confusions (truth -> read):")
+    for (t, p), k in conf.most_common(40):
+        print(f"  {k:4}  {t!r} -> {p!r}")
+    worst = sorted(results, key=lambda r: -r[0] / max(1, r[1]))[: args.worst]
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+    for i, (e, n, pred, truth, face, height, x) in enumerate(worst):
+        print(f"{i:3} {e}/{n} h={height} {face}\n    truth {truth!r}\n    read  {pred!r}")
+        if args.out:
+            Image.fromarray((255 - x * 255).astype(np.uint8)).save(args.out / f"worst-{i:03d}.png")
+
+
+if __name__ == "__main__":
+    main()
