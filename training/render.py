@@ -22,6 +22,7 @@ from training import assets
 
 INPUT_HEIGHT = 32
 MIN_CONTRAST = 40   # gray levels between paper and ink that every degraded line keeps
+DOT_MATRIX_SHARE = 0.05   # lines printed by a dot-matrix head (receipts, old forms)
 NOTO = "/usr/share/fonts/opentype/noto/"
 TT = "/usr/share/fonts/truetype/"
 
@@ -142,6 +143,18 @@ def normalise(img: Image.Image, stride: int = 4) -> np.ndarray:
     return x
 
 
+def otsu_threshold(a: np.ndarray) -> float:
+    """The gray level that best splits the pixels into two classes (Otsu 1979)."""
+    hist = np.bincount(a.clip(0, 255).astype(np.uint8).ravel(), minlength=256).astype(np.float64)
+    levels = np.arange(256)
+    w0 = np.cumsum(hist)
+    m0 = np.cumsum(hist * levels)
+    w1 = w0[-1] - w0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (m0[-1] * w0 - m0 * w0[-1]) ** 2 / (w0 * w1)
+    return float(np.nanargmax(np.where(w1 > 0, between, np.nan)) + 0.5)
+
+
 class LineRenderer:
     """Draws lines with a random face, size and degradation; `clean` turns the degradations off."""
 
@@ -168,7 +181,13 @@ class LineRenderer:
         font = pil_font(face, r.choice(self.SIZES))
         bg = 255 if clean else r.randint(185, 255)
         ink = 0 if clean else r.randint(0, min(100, bg - 90))
-        img, ink_box, line_box = self._draw(text, font, bg, ink, clean, wide)
+        dots = not clean and not wide and r.random() < DOT_MATRIX_SHARE
+        if dots:
+            ink = r.randint(0, bg - MIN_CONTRAST - 20)  # impact ribbons print pale as often as dark
+            upright = [f for f in faces if "Italic" not in f.name and "Oblique" not in f.name]
+            img, ink_box, line_box = self._draw_dots(text, r.choice(upright or faces), bg, ink)
+        else:
+            img, ink_box, line_box = self._draw(text, font, bg, ink, clean, wide)
         if not clean:
             img = self._overlays(img, ink_box, line_box, bg)
             if r.random() < 0.3:
@@ -176,7 +195,9 @@ class LineRenderer:
         img = self._crop(img, ink_box, line_box, clean)
         if not clean:
             # complex hanzi need ~16 px to be told apart (9 pt at 150 dpi is 19 px); Latin reads at 12
-            img = self._degrade(img, bg, 16 if any("\u4e00" <= c <= "\u9fff" for c in text) else 12)
+            # and dot-matrix print is only told from noise where a dot is at least a pixel (≥ 200 dpi)
+            hanzi = any("\u4e00" <= c <= "\u9fff" for c in text)
+            img = self._degrade(img, bg, 20 if dots else 16 if hanzi else 12)
         return img
 
     # ---- drawing -------------------------------------------------------------------------------
@@ -211,6 +232,46 @@ class LineRenderer:
             ink_box = (x0, y0, x0 + text_w, y0 + ascent + descent)
         line_box = (x0, y0, x0 + text_w, y0 + ascent + descent)
         return img, ink_box, line_box
+
+    def _draw_dots(self, text, face, bg, ink):
+        """A dot-matrix printer's line: the face drawn as a small bitmap without anti-aliasing (a
+        5x7 to 9x12 matrix for Latin, 12-16 rows for hanzi), every set pixel printed as a round dot
+        in its cell with paper between the dots, as impact and old thermal receipts look."""
+        r = self.rng
+        hanzi = any("\u4e00" <= c <= "\u9fff" for c in text)
+        size = r.randint(13, 16) if hanzi else r.randint(9, 12)
+        font = pil_font(face, size)
+        ascent, descent = font.getmetrics()
+        spacing = r.choice([0, 0, 1])  # matrix columns between characters
+        # a space keeps at least 0.4 em: rounded to a few matrix columns it could vanish from the image
+        widths = [max(int(round(font.getlength(c))), round(0.4 * size) if c == " " else 0) + spacing
+                  for c in text]
+        small = Image.new("L", (sum(widths) + 2, ascent + descent + 2), 0)
+        draw = ImageDraw.Draw(small)
+        draw.fontmode = "1"
+        x = 1
+        for c, cw in zip(text, widths):
+            draw.text((x, 1), c, font=font, fill=255)
+            x += cw
+        cell_w = r.randint(3, 6)
+        cell_h = max(2, cell_w + r.choice([-1, 0, 0, 1]))
+        yy, xx = np.mgrid[0:cell_h, 0:cell_w]
+        radius = r.uniform(0.3, 0.5) * min(cell_w, cell_h)
+        dist = np.hypot(xx + 0.5 - cell_w / 2, yy + 0.5 - cell_h / 2)
+        dot = np.clip(radius + 0.5 - dist, 0, 1)  # an anti-aliased disc
+        cover = np.kron(np.asarray(small, np.float32) / 255, dot)
+        margin = 2 * cell_h * (ascent + descent)
+        h, w = cover.shape
+        page = np.full((h + 2 * margin, w + 2 * margin), float(bg), np.float32)
+        page[margin:margin + h, margin:margin + w] -= cover * (bg - ink)
+        rows, cols = np.nonzero(cover > 0.5)
+        if rows.size:
+            ink_box = (margin + int(cols.min()), margin + int(rows.min()),
+                       margin + int(cols.max()) + 1, margin + int(rows.max()) + 1)
+        else:  # a line of spaces
+            ink_box = (margin, margin, margin + w, margin + h)
+        line_box = (ink_box[0], margin + cell_h, ink_box[2], margin + cell_h * (1 + ascent + descent))
+        return Image.fromarray(page.clip(0, 255).astype(np.uint8)), ink_box, line_box
 
     def _overlays(self, img, ink_box, line_box, bg):
         """Rulings and table borders touching the text, a neighbour line, a translucent seal."""
@@ -320,9 +381,9 @@ class LineRenderer:
             patch = nr.uniform(0.7, 1.0, size=(1, a.shape[1])) if r.random() < 0.5 else 1.0
             a = bg - (bg - a) * fade * patch
             contrast *= fade * (0.7 if r.random() < 0.5 else 1.0)
-        if r.random() < 0.1:  # a binarising scanner: a threshold between what it sees as paper and ink
+        if r.random() < 0.1:  # a binarising scanner: Otsu's threshold between paper and ink, give or take
             lo, hi = float(np.percentile(a, 1)), float(np.median(a))
-            a = np.where(a < lo + (hi - lo) * r.uniform(0.35, 0.65), 0.0, 255.0)
+            a = np.where(a < otsu_threshold(a) + (hi - lo) * r.uniform(-0.12, 0.12), 0.0, 255.0)
         else:
             if r.random() < 0.2:  # uneven light: a gradient across the line
                 ramp = np.linspace(0, 1, a.shape[1], dtype=np.float32)[None, :]

@@ -38,6 +38,10 @@ class RecordingRenderer(LineRenderer):
         self.last["height"] = out.height
         return out
 
+    def _draw_dots(self, text, face, bg, ink):
+        self.last["dots"] = True
+        return super()._draw_dots(text, face, bg, ink)
+
     def faces_for(self, text):
         faces = super().faces_for(text)
         self.last["faces"] = faces
@@ -63,7 +67,7 @@ def validation_lines(n: int, seed: int = 20261125):
         face = replay.choice(rend.last["faces"])
         x = normalise(img)
         if x.shape[1] <= MAX_WIDTH:
-            out.append((x, text, face.name.split("|")[0], rend.last.get("height", 0)))
+            out.append((x, text, face.name.split("|")[0], rend.last.get("height", 0), "dots" in rend.last))
     return out
 
 
@@ -99,12 +103,12 @@ def main() -> None:
         chunk = lines[s:s + 32]
         images, frames, _, _ = collate([(x, [1]) for x, *_ in chunk])
         decoded = greedy_decode(model(images, frames).float(), frames.tolist(), charset)
-        for (pred, _), (x, truth, face, height) in zip(decoded, chunk):
-            results.append((edit_distance(pred, truth), len(truth), pred, truth, face, height, x))
+        for (pred, _), (x, truth, face, height, dots) in zip(decoded, chunk):
+            results.append((edit_distance(pred, truth), len(truth), pred, truth, face, height, dots, x))
     groups: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0])
     conf = collections.Counter()
-    for e, n, pred, truth, face, height, _ in results:
-        for key in ("all", f"face={face}", f"height={bucket_height(height)}", f"script={script(truth)}",
+    for e, n, pred, truth, face, height, dots, _ in results:
+        for key in ("all", f"face={face}", f"print={'dot-matrix' if dots else 'type'}", f"height={bucket_height(height)}", f"script={script(truth)}",
                     f"length={'≤8' if n <= 8 else '9-20' if n <= 20 else '>20'}"):
             g = groups[key]
             g[0] += e
@@ -122,8 +126,8 @@ def main() -> None:
     worst = sorted(results, key=lambda r: -r[0] / max(1, r[1]))[: args.worst]
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
-    for i, (e, n, pred, truth, face, height, x) in enumerate(worst):
-        print(f"{i:3} {e}/{n} h={height} {face}\n    truth {truth!r}\n    read  {pred!r}")
+    for i, (e, n, pred, truth, face, height, dots, x) in enumerate(worst):
+        print(f"{i:3} {e}/{n} h={height} {face}{' dot-matrix' if dots else ''}\n    truth {truth!r}\n    read  {pred!r}")
         if args.out:
             Image.fromarray((255 - x * 255).astype(np.uint8)).save(args.out / f"worst-{i:03d}.png")
 
