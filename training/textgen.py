@@ -13,6 +13,7 @@ import bisect
 import collections
 import itertools
 import random
+import re
 from pathlib import Path
 
 from training import assets
@@ -58,6 +59,10 @@ EU_LABELS = ["Rechnungsnummer", "Rechnungsdatum", "Lieferdatum", "Kundennummer",
 EU_CONNECT = ["und", "für", "über", "mit", "der", "die", "das", "von", "zu", "en", "één", "voor", "op",
               "het", "een", "bij", "à", "de", "la", "et", "pour", "où", "été", "très"]
 ZH_PUNCT = "，。、；：？！"
+# quotation styles of printed documents, typewriter-era doubled apostrophes included
+QUOTES = ["\"{}\"", "“{}”", "''{}''", "'{}'", "‘{}’", "«{}»", "« {} »", "`{}'", "``{}''"]
+TLDS = ["com", "com", "nl", "de", "cn", "com.cn", "co.uk", "fr", "net", "org", "io", "my", "com.my", "in", "eu", "be"]
+WEB_LABELS = ["www", "Web", "Website", "E-mail", "Email", "E-Mail", "Mail", "网址", "邮箱", "电子邮件", "Internet"]
 
 
 class WeightedWords:
@@ -88,7 +93,7 @@ class TextGen:
             (self.amount_line, 5), (self.date_line, 5), (self.item_line, 7), (self.company, 6),
             (self.address, 5), (self.id_line, 5), (self.phone_line, 3), (self.rare_topup, 16),
             (self.numbers, 3), (self.symbol_line, 2), (self.single, 1),
-            (self.eu_sentence, 12), (self.range_line, 2), (self.bullet_line, 2),
+            (self.eu_sentence, 12), (self.range_line, 2), (self.bullet_line, 2), (self.web_line, 3),
         ]
         self.kind_cum = list(itertools.accumulate(w for _, w in self.kinds))
 
@@ -122,6 +127,8 @@ class TextGen:
     def en_word(self) -> str:
         w = self.rng.choice(self.en)
         r = self.rng.random()
+        if r < 0.02:  # brand-like mixed case: iPad, eBay, iDEAL, McAfee
+            return self.rng.choice(["i", "e", "my", "Mc", "i", "e"]) + (w.upper() if self.rng.random() < 0.3 else w.capitalize())
         return w.upper() if r < 0.1 else w.capitalize() if r < 0.35 else w
 
     def eu_word(self, lang: str | None = None) -> str:
@@ -193,6 +200,9 @@ class TextGen:
     def en_sentence(self) -> str:
         r = self.rng
         words = [self.en_word() for _ in range(r.randint(1, 9))]
+        if r.random() < 0.1:
+            i = r.randrange(len(words))
+            words[i] = r.choice(QUOTES).format(words[i])
         s = " ".join(words)
         return s + r.choice(["", "", ".", ",", ":", ";", "?", "!"])
 
@@ -286,12 +296,30 @@ class TextGen:
         words = [self.eu_word(lang) if r.random() < 0.8 else r.choice(EU_CONNECT) for _ in range(r.randint(1, 8))]
         if r.random() < 0.15:
             i = r.randrange(len(words))
-            words[i] = r.choice(["„{}“", "„{}\"", "\"{}\"", "“{}”"]).format(words[i])
+            words[i] = r.choice(QUOTES + ["„{}“", "„{}\"", "„{}“"]).format(words[i])
         if r.random() < 0.2:
             words.insert(r.randint(0, len(words)), r.choice([self.eu_amount(), self.date(), self.digits(r.randint(1, 5))]))
         if r.random() < 0.2:
             return r.choice(EU_LABELS) + r.choice([": ", " ", ":"]) + " ".join(words[:3])
         return " ".join(words) + r.choice(["", "", ".", ",", ":", ";", "?", "!"])
+
+    def web_line(self) -> str:
+        """Web addresses and e-mail addresses, alone or behind a label, as in letterheads and footers."""
+        r = self.rng
+        name = lambda: re.sub(r"[^a-z0-9-]", "", (self.en_word() if r.random() < 0.6 else self.eu_word()).lower()) or "info"
+        domain = "".join(name() for _ in range(r.randint(1, 2))) + "." + r.choice(TLDS)
+        u = r.random()
+        if u < 0.45:
+            addr = r.choice(["www.", "www.", "", "https://www.", "https://", "http://"]) + domain
+            if r.random() < 0.3:
+                addr += "/" + "/".join(name() for _ in range(r.randint(1, 3))) + r.choice(["", "/", ".html", "?id=" + self.digits(4)])
+        else:
+            user = r.choice([name(), name() + "." + name(), name() + r.choice(["_", "-", ""]) + self.digits(r.randint(0, 3)),
+                             r.choice(["info", "service", "sales", "billing", "kundenservice", "klantenservice"])])
+            addr = user + "@" + domain
+        if r.random() < 0.4:
+            addr = r.choice(WEB_LABELS) + r.choice([": ", " ", ":"]) + addr
+        return addr
 
     def range_line(self) -> str:
         """Ranges with the en dash (10–12, 2024–2025, Mo–Fr 9–17 Uhr, pages, amounts, dates)."""
