@@ -211,7 +211,7 @@ class LineRenderer:
             spacing = 0 if clean or r.random() > 0.12 else r.uniform(0.05, 0.5) * size
         widths = [font.getlength(c) for c in text] if spacing else None
         text_w = int((sum(widths) + spacing * (len(text) - 1)) if spacing else font.getlength(text)) + 1
-        margin_x, margin_y = size * 2, size * 2
+        margin_x = margin_y = int(size * 1.2) + 4  # room for loose crops, rulings and a slight rotation
         W, H = text_w + 2 * margin_x, ascent + descent + 2 * margin_y
         img = Image.new("L", (W, H), bg)
         draw = ImageDraw.Draw(img)
@@ -260,7 +260,7 @@ class LineRenderer:
         dist = np.hypot(xx + 0.5 - cell_w / 2, yy + 0.5 - cell_h / 2)
         dot = np.clip(radius + 0.5 - dist, 0, 1)  # an anti-aliased disc
         cover = np.kron(np.asarray(small, np.float32) / 255, dot)
-        margin = 2 * cell_h * (ascent + descent)
+        margin = cell_h * (ascent + descent)
         h, w = cover.shape
         page = np.full((h + 2 * margin, w + 2 * margin), float(bg), np.float32)
         page[margin:margin + h, margin:margin + w] -= cover * (bg - ink)
@@ -375,14 +375,14 @@ class LineRenderer:
         if r.random() < 0.3:  # small scans are already soft: blur them less
             img = img.filter(ImageFilter.GaussianBlur(r.uniform(0.3, 1.1 if target_h > 20 else 0.6)))
         a = np.asarray(img, np.float32)
-        contrast = bg - float(np.percentile(a, 1))  # what the darkest ink has left after resampling
+        contrast = bg - float(a.min())  # what the darkest ink has left after resampling (no noise yet)
         if r.random() < 0.15 and contrast > MIN_CONTRAST:  # thermal fading: ink pulled toward the paper
             fade = r.uniform(max(0.3, MIN_CONTRAST / contrast), 0.75)
             patch = nr.uniform(0.7, 1.0, size=(1, a.shape[1])) if r.random() < 0.5 else 1.0
             a = bg - (bg - a) * fade * patch
             contrast *= fade * (0.7 if r.random() < 0.5 else 1.0)
         if r.random() < 0.1:  # a binarising scanner: Otsu's threshold between paper and ink, give or take
-            lo, hi = float(np.percentile(a, 1)), float(np.median(a))
+            lo, hi = float(a.min()), float(np.median(a))
             a = np.where(a < otsu_threshold(a) + (hi - lo) * r.uniform(-0.12, 0.12), 0.0, 255.0)
         else:
             if r.random() < 0.2:  # uneven light: a gradient across the line
