@@ -9,12 +9,36 @@ public struct RecognisedCharacter: Sendable, Equatable {
     public let frame: Int
     /// Horizontal centre of that frame in pixels of the original line image.
     public let x: Double
+    /// For an uncertain character (confidence below `Alternative.uncertainBelow`): the classes that
+    /// came next at its peak frame, likeliest first, so a later stage can weigh other readings.
+    public let alternatives: [Alternative]
 
-    public init(character: Unicode.Scalar, confidence: Double, frame: Int, x: Double) {
+    public init(character: Unicode.Scalar, confidence: Double, frame: Int, x: Double, alternatives: [Alternative] = []) {
         self.character = character
         self.confidence = confidence
         self.frame = frame
         self.x = x
+        self.alternatives = alternatives
+    }
+
+    /// Another reading of a character's peak frame.
+    public struct Alternative: Sendable, Equatable {
+        /// Characters read more surely than this carry no alternatives.
+        public static let uncertainBelow = 0.9
+        /// Alternatives less likely than this are not kept.
+        public static let minimumProbability = 0.02
+        /// At most this many per character.
+        public static let maximumCount = 2
+
+        /// nil: the blank, i.e. no character at all.
+        public let character: Unicode.Scalar?
+        /// Softmax probability at the peak frame.
+        public let probability: Double
+
+        public init(character: Unicode.Scalar?, probability: Double) {
+            self.character = character
+            self.probability = probability
+        }
     }
 }
 
@@ -81,8 +105,14 @@ enum CTCDecoder {
         func centre(_ frame: Int) -> Double { (Double(stride * frame) + Double(stride) / 2) * pixelsPerInputPixel }
         func closeRun() {
             guard runClass != 0 else { return }
+            var alternatives: [RecognisedCharacter.Alternative] = []
+            if Double(peakProbability) < RecognisedCharacter.Alternative.uncertainBelow {
+                alternatives = runnersUp(logits + peakFrame * classes, count: classes, best: runClass,
+                                         bestProbability: peakProbability, charset: charset)
+            }
             characters.append(RecognisedCharacter(character: charset.character(ofClass: runClass),
-                                                  confidence: Double(peakProbability), frame: peakFrame, x: centre(peakFrame)))
+                                                  confidence: Double(peakProbability), frame: peakFrame, x: centre(peakFrame),
+                                                  alternatives: alternatives))
         }
         func closeGap(nextClass: Int) {
             defer { gapFrame = -1; gapMargin = -.infinity }
@@ -123,6 +153,28 @@ enum CTCDecoder {
         text.append(contentsOf: characters.map(\.character))
         let mean = characters.reduce(0) { $0 + $1.confidence } / Double(characters.count)
         return RecognisedLine(text: String(text), confidence: mean, characters: characters, spaceHints: hints)
+    }
+
+    /// The likeliest classes of a frame after `best`, as alternatives: p(k) = p(best)·exp(row[k] − row[best]).
+    static func runnersUp(_ row: UnsafePointer<Float>, count: Int, best: Int, bestProbability: Float,
+                          charset: Charset) -> [RecognisedCharacter.Alternative] {
+        typealias A = RecognisedCharacter.Alternative
+        var top: [(index: Int, logit: Float)] = []
+        for k in 0..<count where k != best {
+            let v = row[k]
+            if top.count < A.maximumCount {
+                top.append((k, v))
+                top.sort { $0.logit > $1.logit }
+            } else if v > top[top.count - 1].logit {
+                top[top.count - 1] = (k, v)
+                top.sort { $0.logit > $1.logit }
+            }
+        }
+        return top.compactMap { index, logit in
+            let probability = Double(bestProbability) * Double(expf(logit - row[best]))
+            guard probability >= A.minimumProbability else { return nil }
+            return A(character: index == 0 ? nil : charset.character(ofClass: index), probability: probability)
+        }
     }
 
     /// Index of the first maximum, as torch.argmax returns.

@@ -140,7 +140,8 @@ public final class DocumentReader {
             }
             recognised += zip(session.recognise(crops), crops).map { line, crop in
                 let spaced = WordSpacing.restore(line, crop: crop, margin: margin)
-                return WordSpacing.separateLabelValues(LineContent.droppingEmptyBrackets(DoubleReadings.collapse(spaced)))
+                let cleaned = WordSpacing.separateLabelValues(LineContent.droppingEmptyBrackets(DoubleReadings.collapse(spaced)))
+                return LexiconCorrection.correct(cleaned, lexicon: engine.lexicon)
             }
             try deadline.check()
         }

@@ -28,6 +28,24 @@ import Testing
         #expect(line.characters.map(\.x) == [12, 28, 36])
     }
 
+    @Test func uncertainCharactersCarryTheirRunnersUpSureOnesNone() {
+        // Classes 0 blank, 1 a, 2 b, 3 c. Frame 0: a sure (0.97); frame 1: b 0.5, c 0.3, blank 0.15,
+        // a 0.05; frame 2: blank; frame 3: c 0.6, a 0.39, b 0.005, blank 0.005 (b falls under 0.02).
+        let abc = try! Charset(bytes: Array("a\nb\nc\n".utf8), path: "test")
+        let frames: [[Double]] = [[0.01, 0.97, 0.01, 0.01], [0.15, 0.05, 0.5, 0.3], [0.97, 0.01, 0.01, 0.01],
+                                  [0.005, 0.39, 0.005, 0.6]]
+        let line = CTCDecoder.decode(frames.flatMap { $0.map { Float(log($0)) } }, frames: 4, classes: 4, charset: abc,
+                                     stride: 4, inputHeight: 32, lineHeight: 32)
+        #expect(line.text == "abc")
+        #expect(line.characters[0].alternatives.isEmpty)
+        let b = line.characters[1].alternatives
+        #expect(b.map(\.character) == ["c", nil])
+        #expect(abs(b[0].probability - 0.3) < 1e-5 && abs(b[1].probability - 0.15) < 1e-5)
+        let c = line.characters[2].alternatives
+        #expect(c.map(\.character) == ["a"])
+        #expect(abs(c[0].probability - 0.39) < 1e-5)
+    }
+
     @Test func allBlankIsEmptyWithZeroConfidence() {
         let logits = (0..<4).flatMap { _ in frame(0, probability: 0.9) }
         let line = CTCDecoder.decode(logits, frames: 4, classes: 3, charset: charset, stride: 4, inputHeight: 32, lineHeight: 32)
