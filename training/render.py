@@ -316,7 +316,7 @@ class LineRenderer:
         """A slight rotation and shear. The boxes move with the text: a segmenter crops the skewed
         line by its own extent, so the ends of a long rotated line are not cut off."""
         r = self.rng
-        angle = np.deg2rad(r.uniform(-0.6, 0.6))  # what is left of a page's skew after deskewing
+        angle = np.deg2rad(r.uniform(-1.0, 1.0))  # what deskewing leaves on a warped or curled scan
         shear = r.uniform(-0.25, 0.25) if r.random() < 0.5 else 0.0
         c, s = np.cos(angle), np.sin(angle)
         cx, cy = img.width / 2, img.height / 2
@@ -381,18 +381,18 @@ class LineRenderer:
             patch = nr.uniform(0.7, 1.0, size=(1, a.shape[1])) if r.random() < 0.5 else 1.0
             a = bg - (bg - a) * fade * patch
             contrast *= fade * (0.7 if r.random() < 0.5 else 1.0)
-        if r.random() < 0.1:  # a binarising scanner: Otsu's threshold between paper and ink, give or take
+        binarise = r.random() < 0.1
+        if not binarise and r.random() < 0.2:  # uneven light: a gradient across the line
+            ramp = np.linspace(0, 1, a.shape[1], dtype=np.float32)[None, :]
+            if r.random() < 0.5:
+                ramp = ramp[:, ::-1]
+            a = a - ramp * r.uniform(20, 90)
+        if r.random() < 0.4:
+            sigma = min(r.uniform(2, 18), max(2.0, contrast / 4))
+            a = a + nr.normal(0, sigma, size=a.shape).astype(np.float32)
+        if binarise:  # a fax or binarising scanner: the sensor's noise makes ragged edges and gaps
             lo, hi = float(a.min()), float(np.median(a))
             a = np.where(a < otsu_threshold(a) + (hi - lo) * r.uniform(-0.12, 0.12), 0.0, 255.0)
-        else:
-            if r.random() < 0.2:  # uneven light: a gradient across the line
-                ramp = np.linspace(0, 1, a.shape[1], dtype=np.float32)[None, :]
-                if r.random() < 0.5:
-                    ramp = ramp[:, ::-1]
-                a = a - ramp * r.uniform(20, 90)
-            if r.random() < 0.4:
-                sigma = min(r.uniform(2, 18), max(2.0, contrast / 4))
-                a = a + nr.normal(0, sigma, size=a.shape).astype(np.float32)
         img = Image.fromarray(a.clip(0, 255).astype(np.uint8))
         if r.random() < 0.3:
             buf = io.BytesIO()
