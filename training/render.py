@@ -151,8 +151,10 @@ def otsu_threshold(a: np.ndarray) -> float:
     m0 = np.cumsum(hist * levels)
     w1 = w0[-1] - w0
     with np.errstate(divide="ignore", invalid="ignore"):
-        between = (m0[-1] * w0 - m0 * w0[-1]) ** 2 / (w0 * w1)
-    return float(np.nanargmax(np.where(w1 > 0, between, np.nan)) + 0.5)
+        between = np.where((w0 > 0) & (w1 > 0), (m0[-1] * w0 - m0 * w0[-1]) ** 2 / (w0 * w1), -1.0)
+    if between.max() < 0:  # a single gray level (a blank line): nothing to split
+        return float(levels[hist > 0][0]) + 0.5
+    return float(np.argmax(between) + 0.5)
 
 
 class LineRenderer:
