@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import sys
 import time
 
 import numpy as np
@@ -53,7 +54,7 @@ class SyntheticBatches(IterableDataset):
         index = {c: i + 1 for i, c in enumerate(charset)}
         gen = TextGen(charset, seed=seed)
         rend = LineRenderer(TRAIN_FACES, seed=seed)
-        produced = 0
+        produced = failures = 0
         while True:
             pool = []
             while len(pool) < 4 * self.batch_size:
@@ -65,7 +66,13 @@ class SyntheticBatches(IterableDataset):
                     text = rng.choice(gen.hanzi) if rng.random() < 0.8 else rng.choice(charset[1:])
                 elif u < 0.08:  # letter-spaced labels and table headers
                     text, wide = text[: rng.randint(2, 6)].strip() or text[:1], True
-                img = rend.render(text, clean=warm and rng.random() < 0.7, wide=wide)
+                try:
+                    img = rend.render(text, clean=warm and rng.random() < 0.7, wide=wide)
+                except Exception as error:  # one line's bad draw must not end an hours-long run
+                    failures += 1
+                    if failures <= 20:
+                        print(f"render failed ({failures}): {text!r}: {error!r}", file=sys.stderr, flush=True)
+                    continue
                 if img is None:
                     continue
                 x = normalise(img)
