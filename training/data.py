@@ -88,19 +88,26 @@ class SyntheticBatches(IterableDataset):
                 yield collate(b)
 
 
-def validation_set(n: int = 1000, seed: int = 20261125) -> list[tuple[np.ndarray, str]]:
-    """Lines rendered with the held-out faces only (fixed seed: the same set every run)."""
-    charset = load_charset()
-    gen = TextGen(charset, seed=seed)
-    rend = LineRenderer(VAL_FACES, seed=seed)
+VALIDATION_SEED = 20261125
+
+
+def validation_draws(n: int, renderer: LineRenderer, seed: int = VALIDATION_SEED):
+    """The validation lines one at a time, drawn by `renderer` (made with the held-out faces and
+    `seed`; a caller may pass a subclass that records what it drew)."""
+    gen = TextGen(load_charset(), seed=seed)
     rng = random.Random(seed)
-    out = []
-    while len(out) < n:
+    produced = 0
+    while produced < n:
         text = gen.line(rng.choice(LINE_LENGTHS))
-        img = rend.render(text)
+        img = renderer.render(text)
         if img is None:
             continue
         x = normalise(img)
         if x.shape[1] <= MAX_WIDTH:
-            out.append((x, text))
-    return out
+            produced += 1
+            yield x, text
+
+
+def validation_set(n: int = 1000, seed: int = VALIDATION_SEED) -> list[tuple[np.ndarray, str]]:
+    """Lines rendered with the held-out faces only (fixed seed: the same set every run)."""
+    return list(validation_draws(n, LineRenderer(VAL_FACES, seed=seed), seed))

@@ -18,20 +18,25 @@ import torch
 from PIL import Image
 
 from training.charset import load_charset
-from training.data import LINE_LENGTHS, MAX_WIDTH, collate
+from training.data import VALIDATION_SEED, collate, validation_draws
 from training.export import load_model
 from training.model import greedy_decode
-from training.render import VAL_FACES, LineRenderer, normalise
-from training.textgen import TextGen
+from training.render import VAL_FACES, LineRenderer
 from training.train import edit_distance
 
 
 class RecordingRenderer(LineRenderer):
-    """The validation renderer, remembering the face and the height each line was resampled to."""
+    """The validation renderer, remembering each line's face, rendered height and print."""
 
     def render(self, text, clean=False, wide=False):
         self.last = {}
-        return super().render(text, clean, wide)
+        state = self.rng.getstate()
+        img = super().render(text, clean, wide)
+        if img is not None:  # the face is the renderer's first draw: replay it to name it
+            replay = random.Random()
+            replay.setstate(state)
+            self.last["face"] = replay.choice(self.last["faces"]).name.split("|")[0]
+        return img
 
     def _degrade(self, img, bg, min_h=12):
         out = super()._degrade(img, bg, min_h)
@@ -48,27 +53,11 @@ class RecordingRenderer(LineRenderer):
         return faces
 
 
-def validation_lines(n: int, seed: int = 20261125):
-    """training.data.validation_set, line for line (same seed, same draws), with what was drawn."""
-    charset = load_charset()
-    gen = TextGen(charset, seed=seed)
-    rend = RecordingRenderer(VAL_FACES, seed=seed)
-    rng = random.Random(seed)
-    out = []
-    while len(out) < n:
-        text = gen.line(rng.choice(LINE_LENGTHS))
-        state = rend.rng.getstate()
-        img = rend.render(text)
-        if img is None:
-            continue
-        # the face is the renderer's first draw: replay it to name it
-        replay = random.Random()
-        replay.setstate(state)
-        face = replay.choice(rend.last["faces"])
-        x = normalise(img)
-        if x.shape[1] <= MAX_WIDTH:
-            out.append((x, text, face.name.split("|")[0], rend.last.get("height", 0), "dots" in rend.last))
-    return out
+def validation_lines(n: int):
+    """training.data's validation set, line for line, with what was drawn for each line."""
+    rend = RecordingRenderer(VAL_FACES, seed=VALIDATION_SEED)
+    return [(x, text, rend.last["face"], rend.last.get("height", 0), "dots" in rend.last)
+            for x, text in validation_draws(n, rend)]
 
 
 def bucket_height(h: int) -> str:
