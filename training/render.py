@@ -143,6 +143,10 @@ def normalise(img: Image.Image, stride: int = 4) -> np.ndarray:
     return x
 
 
+def has_hanzi(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
+
+
 def otsu_threshold(a: np.ndarray) -> float:
     """The gray level that best splits the pixels into two classes (Otsu 1979)."""
     hist = np.bincount(a.clip(0, 255).astype(np.uint8).ravel(), minlength=256).astype(np.float64)
@@ -198,8 +202,7 @@ class LineRenderer:
         if not clean:
             # complex hanzi need ~16 px to be told apart (9 pt at 150 dpi is 19 px); Latin reads at 12
             # and dot-matrix print is only told from noise where a dot is at least a pixel (≥ 200 dpi)
-            hanzi = any("\u4e00" <= c <= "\u9fff" for c in text)
-            img = self._degrade(img, bg, 20 if dots else 16 if hanzi else 12)
+            img = self._degrade(img, bg, 20 if dots else 16 if has_hanzi(text) else 12)
         return img
 
     # ---- drawing -------------------------------------------------------------------------------
@@ -240,8 +243,7 @@ class LineRenderer:
         5x7 to 9x12 matrix for Latin, 12-16 rows for hanzi), every set pixel printed as a round dot
         in its cell with paper between the dots, as impact and old thermal receipts look."""
         r = self.rng
-        hanzi = any("\u4e00" <= c <= "\u9fff" for c in text)
-        size = r.randint(13, 16) if hanzi else r.randint(9, 12)
+        size = r.randint(13, 16) if has_hanzi(text) else r.randint(9, 12)
         font = pil_font(face, size)
         ascent, descent = font.getmetrics()
         spacing = r.choice([0, 0, 1])  # matrix columns between characters
