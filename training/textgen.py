@@ -62,6 +62,15 @@ ZH_PUNCT = "，。、；：？！"
 # quotation styles of printed documents, typewriter-era doubled apostrophes included
 QUOTES = ["\"{}\"", "“{}”", "''{}''", "'{}'", "‘{}’", "«{}»", "« {} »", "`{}'", "``{}''"]
 TLDS = ["com", "com", "nl", "de", "cn", "com.cn", "co.uk", "fr", "net", "org", "io", "my", "com.my", "in", "eu", "be"]
+# what thermal and dot-matrix receipts print around their text: rules of one repeated sign, phrases
+# framed by them, all in capitals (asterisk runs otherwise look like 米 or 来 to the model)
+RECEIPT_PHRASES = ["THANK YOU", "THANK YOU FOR SHOPPING", "PLEASE COME AGAIN", "THANK YOU & COME AGAIN",
+                   "CUSTOMER COPY", "MERCHANT COPY", "TAX INVOICE", "CASH SALE", "CASH RECEIPT", "RECEIPT",
+                   "DUPLICATE", "REPRINT", "CLOSED", "VOID", "END OF RECEIPT", "SALES SLIP", "CASH BILL",
+                   "GOODS SOLD ARE NOT RETURNABLE", "NO REFUND", "HAVE A NICE DAY", "WELCOME", "MEMBER COPY",
+                   "SIGNATURE", "TOTAL", "SUBTOTAL", "CHANGE", "ROUNDING", "SERVICE CHARGE"]
+RECEIPT_SIGNS = "*=-#+.:"  # not _ or ~: their runs join into one stroke that cannot be counted
+CURRENCY_CODES = ["RM", "USD", "EUR", "GBP", "SGD", "CNY", "RMB", "HKD", "$", "€", "¥", "£"]
 WEB_LABELS = ["www", "Web", "Website", "E-mail", "Email", "E-Mail", "Mail", "网址", "邮箱", "电子邮件", "Internet"]
 
 
@@ -94,6 +103,7 @@ class TextGen:
             (self.address, 5), (self.id_line, 5), (self.phone_line, 3), (self.rare_topup, 16),
             (self.numbers, 3), (self.symbol_line, 2), (self.single, 1),
             (self.eu_sentence, 12), (self.range_line, 2), (self.bullet_line, 2), (self.web_line, 3),
+            (self.receipt_line, 4),
         ]
         self.kind_cum = list(itertools.accumulate(w for _, w in self.kinds))
 
@@ -320,6 +330,36 @@ class TextGen:
         if r.random() < 0.4:
             addr = r.choice(WEB_LABELS) + r.choice([": ", " ", ":"]) + addr
         return addr
+
+    def receipt_line(self) -> str:
+        """Receipt furniture: rules of one repeated sign, capitals framed by them (`*** THANK YOU ***`,
+        `==== CUSTOMER COPY ====`, `* * * VOID * * *`), labels with a currency in brackets
+        (`AMOUNT(RM)`, `QTY(S) : 6`) and street numbers joined by & (`LOT 12 & 14, JALAN ...`)."""
+        r = self.rng
+        u = r.random()
+        sign = r.choice(RECEIPT_SIGNS)
+        if u < 0.15:  # a rule across the paper
+            return (sign + " ") * r.randint(3, 20) if r.random() < 0.25 else sign * r.randint(3, 30)
+        if u < 0.55:  # a phrase framed by runs of one sign
+            words = r.choice(RECEIPT_PHRASES) if r.random() < 0.6 else " ".join(
+                self.en_word().upper() for _ in range(r.randint(1, 4)))
+            if r.random() < 0.3:
+                run = " ".join(sign * r.randint(1, 2) for _ in range(r.randint(1, 6)))
+            else:
+                run = sign * r.randint(1, 10)
+            gap = r.choice([" ", "", "  "])
+            return run + gap + words + gap + (run[::-1] if r.random() < 0.85 else "")
+        if u < 0.8:  # capitals with a currency or unit in brackets, as on till rolls
+            label = r.choice(EN_LABELS).upper() if r.random() < 0.7 else self.en_word().upper()
+            tail = r.choice([f"({r.choice(CURRENCY_CODES)})", "(S)", f" ({r.choice(CURRENCY_CODES)})", ""])
+            value = r.choice([self.amount(), str(r.randint(1, 99)), f"{r.uniform(0, 999):.2f}", ""])
+            return label + tail + r.choice([" : ", ": ", " ", "  "]) + value
+        number = lambda: str(r.randint(1, 9999)) if r.random() < 0.8 else f"{r.randint(1, 99)}-{r.randint(1, 20)}"
+        numbers = " & ".join(number() for _ in range(2)) if r.random() < 0.6 else \
+            ", ".join(number() for _ in range(r.randint(2, 3))) + " & " + number()
+        street = " ".join(self.en_word().upper() for _ in range(r.randint(1, 3)))
+        return (r.choice(["NO ", "NO. ", "LOT ", "UNIT ", "NOS. ", "No. ", "Lot "]) + numbers + ", "
+                + r.choice(["JALAN ", "JLN ", "STREET ", "ROAD ", ""]) + street + r.choice(["", ",", f" {r.randint(1, 20)},"]))
 
     def range_line(self) -> str:
         """Ranges with the en dash (10–12, 2024–2025, Mo–Fr 9–17 Uhr, pages, amounts, dates)."""
