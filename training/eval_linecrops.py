@@ -4,6 +4,7 @@ Measuring only: nothing here may feed training.
 
     python -m training.eval_linecrops [--corpus ../shared/eval-dev] [--weights weights/crnn.safetensors]
                                       [--checkpoint /work/train-runs/ckpt-latest.pt] [--no-tesseract]
+                                      [--upright-only]
 
 PDF pages are rendered with `pdftoppm -r 300 -gray` (the truth's pixel frame), images are used as
 they are. Text is compared after the corpus scorer's normalisation (NFKC, whitespace removed,
@@ -69,16 +70,39 @@ def crops(corpus: Path, tmp: Path, only: set[str] | None = None):
                 yield doc, tl["text"], img.crop((x0, y0, x1, y1))
 
 
-def recognise_ours(model: CRNN, charset: list[str], images: list[Image.Image]) -> tuple[list[str], float]:
+MIN_TURNED_CHARS = 3  # Swift's RecognitionSession.minimumTurnedCharacters
+
+
+def read_line(model: CRNN, charset: list[str], img: Image.Image) -> tuple[str, float, int]:
+    """Greedy text, line confidence (mean of the characters'), character count."""
     stride = model.config["horizontal_stride"]
+    x = normalise(img, stride)
+    T = x.shape[1] // stride
+    logits = model(torch.from_numpy(x)[None, None], torch.tensor([T]))
+    text, chars = greedy_decode(logits, [T], charset)[0]
+    return text, (sum(p for _, p, _ in chars) / len(chars) if chars else 0.0), len(chars)
+
+
+def read_oriented(model: CRNN, charset: list[str], img: Image.Image) -> str:
+    """The product's rule for vertical lines (Swift `recogniseOriented`, MODEL.md): a crop at least
+    twice as tall as wide is also read turned a quarter counter-clockwise and clockwise; the more
+    confident turned reading wins when it has at least 3 characters and a higher confidence."""
+    text, conf, _ = read_line(model, charset, img)
+    if not (img.width > 0 and img.height >= 2 * img.width):
+        return text
+    ccw = read_line(model, charset, img.rotate(90, expand=True))
+    cw = read_line(model, charset, img.rotate(-90, expand=True))
+    best = cw if cw[1] > ccw[1] else ccw
+    return best[0] if best[2] >= MIN_TURNED_CHARS and best[1] > conf else text
+
+
+def recognise_ours(model: CRNN, charset: list[str], images: list[Image.Image],
+                   upright_only: bool = False) -> tuple[list[str], float]:
     out = []
     start = time.perf_counter()
     with torch.no_grad():
         for img in images:
-            x = normalise(img, stride)
-            T = x.shape[1] // stride
-            logits = model(torch.from_numpy(x)[None, None], torch.tensor([T]))
-            out.append(greedy_decode(logits, [T], charset)[0][0])
+            out.append(read_line(model, charset, img)[0] if upright_only else read_oriented(model, charset, img))
     return out, time.perf_counter() - start
 
 
@@ -119,6 +143,8 @@ def main() -> None:
     ap.add_argument("--no-tesseract", action="store_true")
     ap.add_argument("--docs", nargs="*", help="only these document ids (quick checks)")
     ap.add_argument("--worst", type=int, default=15, help="print the N worst lines of ours")
+    ap.add_argument("--upright-only", action="store_true",
+                    help="read every crop as it lies (no turned reading of vertical lines; before 2026-11-26's seventh session)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     sys.path.insert(0, str(args.corpus))
@@ -137,7 +163,7 @@ def main() -> None:
         tmp = Path(td)
         items = list(crops(args.corpus, tmp, set(args.docs or [])))
         images = [im for _, _, im in items]
-        ours, t_ours = recognise_ours(model, charset, images)
+        ours, t_ours = recognise_ours(model, charset, images, args.upright_only)
         tess = [""] * len(items)
         t_tess = 0.0
         if not args.no_tesseract:
@@ -163,7 +189,8 @@ def main() -> None:
             s[1] += e_t
             s[2] += len(g)
             s[3] += 1
-    print(f"model: {source}; {len(items)} line crops from {args.corpus}")
+    print(f"model: {source}; {len(items)} line crops from {args.corpus}"
+          + ("; read as they lie" if args.upright_only else "; vertical lines read turned (MODEL.md)"))
     print(f"{'group':<30} {'lines':>6} {'chars':>7} {'CER ours':>9} {'CER tess':>9}")
     for key in sorted(stats, key=lambda k: (k != "all", k)):
         e_o, e_t, n, lines = stats[key]

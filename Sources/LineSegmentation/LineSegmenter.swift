@@ -55,19 +55,20 @@ public struct LineSegmenter: Sendable {
         med = characterHeight(comps, pieceHeight: med, pageHeight: work.height)
         let chars = plausibleCharacters(comps, med: med, width: work.width, height: work.height)
         let source = CropSource(page: page, work: work, background: background, suppressSeals: suppress)
-        let (frame, lines) = isLineCrop(work) && !chars.isEmpty
-            ? wholeLine(chars, work: work, factor: factor)
+        let vertical = isVerticalLineCrop(work, chars: chars)
+        let (frame, lines) = (isLineCrop(work) || vertical) && !chars.isEmpty
+            ? wholeLine(chars, work: work, factor: factor, vertical: vertical)
             : findLines(chars, ink: ink, rulings: rulings, med: med, work: work, factor: factor)
         let boxes = lines.map { l in
             characterCellWide(LineBox(x0: l.box.x0 * factor, y0: l.box.y0 * factor,
                                       x1: min(page.gray.width, (l.box.x1 + 1) * factor),
                                       y1: min(page.gray.height, (l.box.y1 + 1) * factor), upright: l.rect),
-                              alongY: frame.quarterTurns % 2 == 1, width: page.gray.width, height: page.gray.height)
+                              alongY: vertical || frame.quarterTurns % 2 == 1, width: page.gray.width, height: page.gray.height)
         }
         return PageLayout(lines: boxes, rotation: frame.quarterTurns * 90, skewDegrees: frame.skewDegrees,
                           width: page.gray.width, height: page.gray.height,
                           characterHeight: med * Double(factor), frame: frame, source: source,
-                          cropMargin: options.cropMargin)
+                          cropMargin: vertical ? verticalMargin(lines) : options.cropMargin)
     }
 
     /// Orientation, skew, grouping and reading order, on components of the working image.
@@ -108,14 +109,33 @@ public struct LineSegmenter: Sendable {
         work.height <= 96 && work.width >= 2 * work.height
     }
 
-    private func wholeLine(_ chars: [Component], work: GrayImage, factor: Int) -> (PageFrame, [LineCandidate]) {
+    /// An image no wider than about two lines and at least twice as tall, whose glyphs stand one
+    /// above the other and are wider than tall (letters lying on their side), is one vertical line:
+    /// a document number cropped from a margin. It is boxed whole, as it lies; the recogniser turns
+    /// it (`RecognitionSession.recogniseOriented`). Upright glyphs stacked in a narrow image (a
+    /// column of short lines, `1` over `2` over `3`) are taller than wide and keep their lines.
+    private func isVerticalLineCrop(_ work: GrayImage, chars: [Component]) -> Bool {
+        guard work.width <= 96, work.height >= 2 * work.width, chars.count >= 2 else { return false }
+        let lying = chars.filter { $0.width > $0.height }.count
+        return 2 * lying > chars.count
+    }
+
+    /// The crop margin is a fraction of the line's height; a vertical line's height is its width.
+    private func verticalMargin(_ lines: [LineCandidate]) -> Double {
+        guard let rect = lines.first?.rect, rect.height > 0 else { return options.cropMargin }
+        return options.cropMargin * rect.width / rect.height
+    }
+
+    private func wholeLine(_ chars: [Component], work: GrayImage, factor: Int,
+                           vertical: Bool = false) -> (PageFrame, [LineCandidate]) {
         let frame = PageFrame(workWidth: work.width, workHeight: work.height, factor: factor,
                               quarterTurns: 0, skewDegrees: 0)
         var box = chars.dropFirst().reduce(WorkBox(chars[0])) { $0.union(WorkBox($1)) }
         // The characters found should explain the crop; when they cover little of its width, the
         // binarisation missed most of the text (a low-contrast photo, coloured letters), and the
         // whole crop, which its owner says is one line, is the better box.
-        if box.x1 - box.x0 + 1 < work.width * 3 / 5 {
+        // A vertical crop is taken whole: the glyphs at its ends are the ones binarisation breaks.
+        if vertical || box.x1 - box.x0 + 1 < work.width * 3 / 5 {
             box = WorkBox(x0: 0, y0: 0, x1: work.width - 1, y1: work.height - 1)
         }
         let rect = frame.frameRect(x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1)

@@ -138,8 +138,8 @@ public final class DocumentReader {
                 let crop = layout.lineImage(line)
                 return CRNN.LineImage(width: crop.width, height: crop.height, pixels: crop.pixels)
             }
-            recognised += zip(session.recognise(crops), crops).map { line, crop in
-                let spaced = WordSpacing.restore(line, crop: crop, margin: margin)
+            recognised += session.recogniseOriented(crops).map { reading in
+                let spaced = WordSpacing.restore(reading.line, crop: reading.image, margin: margin)
                 let cleaned = WordSpacing.separateLabelValues(LineContent.droppingEmptyBrackets(DoubleReadings.collapse(spaced)))
                 return LexiconCorrection.correct(cleaned, lexicon: engine.lexicon)
             }

@@ -26,10 +26,14 @@ struct RecogniseCommand: ParsableCommand {
         guard let directory = ModelDirectory.locate(explicit: model) else { throw RecogniseError.noModel }
         let loaded = try CRNNModel(directory: directory)
         let lines = try images.map(LineImageFile.load)
-        let results = RecognitionSession(model: loaded).recognise(lines)
+        // A crop twice as tall as wide may be a vertical line: read turned as well (LineOrientation).
+        let readings = RecognitionSession(model: loaded).recogniseOriented(lines)
+        let results = readings.map(\.line)
         if json {
-            let records = zip(images, results).map { path, line in
-                RecognisedLineRecord(file: path, text: line.text, confidence: line.confidence,
+            let records = zip(images, readings).map { path, reading in
+                let line = reading.line
+                return RecognisedLineRecord(file: path, text: line.text, confidence: line.confidence,
+                                     quarterTurns: reading.quarterTurns,
                                      characters: line.characters.map {
                                          .init(char: String($0.character), confidence: $0.confidence, x: $0.x)
                                      })
@@ -54,6 +58,9 @@ private struct RecognisedLineRecord: Encodable {
     var file: String
     var text: String
     var confidence: Double
+    /// Quarter turns counter-clockwise under which the line was read (1 or 3: a vertical line);
+    /// character positions run along the turned image.
+    var quarterTurns: Int
     var characters: [Character]
 }
 

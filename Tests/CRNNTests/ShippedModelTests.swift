@@ -70,6 +70,30 @@ import TestSupport
     }
 
     /// White-on-dark lines (header bars) read like their dark-on-light originals.
+    /// A line set vertically, turned either way, reads as it does upright; upright lines are left
+    /// as `recognise` reads them.
+    @Test func verticalLinesAreReadTurned() async throws {
+        let model = try CRNNModel(directory: Self.weights)
+        let lines = try decodes.lines.map(lineImage)
+        let (upright, oriented) = try await offPool {
+            let session = RecognitionSession(model: model)
+            let turned = lines.map { $0.turnedQuarter(counterClockwise: false) } + lines.map { $0.turnedQuarter(counterClockwise: true) }
+            return (session.recognise(lines), session.recogniseOriented(lines + turned))
+        }
+        let n = lines.count
+        for i in 0..<n {
+            let name = decodes.lines[i].name
+            #expect(oriented[i].quarterTurns == 0 && oriented[i].image == lines[i], "\(name)")
+            // Turned clockwise, it takes a counter-clockwise quarter turn to stand upright, and back.
+            #expect(oriented[n + i].quarterTurns == 1 && oriented[n + i].image == lines[i], "\(name)")
+            #expect(oriented[2 * n + i].quarterTurns == 3 && oriented[2 * n + i].image == lines[i], "\(name)")
+            for reading in [oriented[i], oriented[n + i], oriented[2 * n + i]] {
+                #expect(reading.line.text == upright[i].text, "\(name)")
+                #expect(abs(reading.line.confidence - upright[i].confidence) < 1e-4, "\(name)")
+            }
+        }
+    }
+
     @Test func lightOnDarkLinesReadLikeTheirNegatives() throws {
         let model = try CRNNModel(directory: Self.weights)
         let session = RecognitionSession(model: model)

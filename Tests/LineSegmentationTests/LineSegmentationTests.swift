@@ -130,6 +130,28 @@ func letterPage() -> (SyntheticPage, [Box]) {
         #expect(boxes(segmenter.segment(page.bitmap())) == [SyntheticPage.Box(x0: 0, y0: 0, x1: 300, y1: 48)])
     }
 
+    @Test func verticalLineCropIsOneLineAsItLies() {
+        // A number printed up a margin, cropped: one line lying on its side, boxed whole (the
+        // recogniser turns it), not a stack of one-glyph lines.
+        var line = SyntheticPage(width: 240, height: 40)
+        line.text(x: 12, baseline: 28, xHeight: 14, words: [8, 5], seed: 9)
+        let crop = line.turnedCounterClockwise()
+        let layout = segmenter.segment(crop.bitmap())
+        #expect(boxes(layout) == [SyntheticPage.Box(x0: 0, y0: 0, x1: 40, y1: 240)])
+        #expect(layout.rotation == 0)
+        // Its crop keeps a margin of 12 % of the line's height, which here is the image's width.
+        let image = layout.lineImage(layout.lines[0])
+        #expect(image.height >= 2 * image.width, "\(image.width)x\(image.height)")
+    }
+
+    @Test func narrowColumnOfUprightLinesKeepsItsLines() {
+        // Short upright lines one above the other in a narrow image are not one vertical line.
+        var page = SyntheticPage(width: 60, height: 200)
+        let expected = (0..<4).map { i in page.text(x: 12, baseline: 40 + i * 44, xHeight: 14, words: [3], seed: 20 + i) }
+        let found = boxes(segmenter.segment(page.bitmap()))
+        #expect(found.count == expected.count, "\(found)")
+    }
+
     @Test func blankPageHasNoLines() {
         let layout = segmenter.segment(SyntheticPage(width: 600, height: 800).bitmap())
         #expect(layout.lines.isEmpty)
