@@ -29,6 +29,9 @@ struct LineCandidate: Sendable {
     var box: WorkBox
     var glyphs: [FrameRect]
     var onlySmall: Bool
+    /// Text set vertically (glyphs lying on their side, one above the other): the recogniser
+    /// turns its crop, whose margin is then a fraction of its width.
+    var vertical = false
 }
 
 /// Tuning of the grouping, in units of character height.

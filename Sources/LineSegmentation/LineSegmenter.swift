@@ -62,13 +62,14 @@ public struct LineSegmenter: Sendable {
         let boxes = lines.map { l in
             characterCellWide(LineBox(x0: l.box.x0 * factor, y0: l.box.y0 * factor,
                                       x1: min(page.gray.width, (l.box.x1 + 1) * factor),
-                                      y1: min(page.gray.height, (l.box.y1 + 1) * factor), upright: l.rect),
-                              alongY: vertical || frame.quarterTurns % 2 == 1, width: page.gray.width, height: page.gray.height)
+                                      y1: min(page.gray.height, (l.box.y1 + 1) * factor), upright: l.rect,
+                                      vertical: l.vertical),
+                              alongY: l.vertical || frame.quarterTurns % 2 == 1, width: page.gray.width, height: page.gray.height)
         }
         return PageLayout(lines: boxes, rotation: frame.quarterTurns * 90, skewDegrees: frame.skewDegrees,
                           width: page.gray.width, height: page.gray.height,
                           characterHeight: med * Double(factor), frame: frame, source: source,
-                          cropMargin: vertical ? verticalMargin(lines) : options.cropMargin)
+                          cropMargin: options.cropMargin)
     }
 
     /// Orientation, skew, grouping and reading order, on components of the working image.
@@ -99,6 +100,7 @@ public struct LineSegmenter: Sendable {
                               quarterTurns: turns + 2, skewDegrees: skew)
             lines = group(chars, rulings: rulings, med: med, frame: frame)
         }
+        if frame.quarterTurns == 0 { lines = joinVerticalRuns(lines) }
         let order = readingOrder(lines.map(\.rect), minColumnGap: 1.5 * med)
         return (frame, order.map { lines[$0] })
     }
@@ -120,12 +122,6 @@ public struct LineSegmenter: Sendable {
         return 2 * lying > chars.count
     }
 
-    /// The crop margin is a fraction of the line's height; a vertical line's height is its width.
-    private func verticalMargin(_ lines: [LineCandidate]) -> Double {
-        guard let rect = lines.first?.rect, rect.height > 0 else { return options.cropMargin }
-        return options.cropMargin * rect.width / rect.height
-    }
-
     private func wholeLine(_ chars: [Component], work: GrayImage, factor: Int,
                            vertical: Bool = false) -> (PageFrame, [LineCandidate]) {
         let frame = PageFrame(workWidth: work.width, workHeight: work.height, factor: factor,
@@ -139,7 +135,7 @@ public struct LineSegmenter: Sendable {
             box = WorkBox(x0: 0, y0: 0, x1: work.width - 1, y1: work.height - 1)
         }
         let rect = frame.frameRect(x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1)
-        return (frame, [LineCandidate(rect: rect, box: box, glyphs: [rect], onlySmall: false)])
+        return (frame, [LineCandidate(rect: rect, box: box, glyphs: [rect], onlySmall: false, vertical: vertical)])
     }
 
     private func group(_ chars: [Component], rulings: [Ruling], med: Double, frame: PageFrame) -> [LineCandidate] {
@@ -165,8 +161,8 @@ func characterCellWide(_ b: LineBox, alongY: Bool, width: Int, height: Int) -> L
     let cell = Int((0.75 * Double(across)).rounded())
     guard hi - lo < cell else { return b }
     let start = max(0, min(limit - cell, (lo + hi - cell) / 2)), end = min(limit, start + cell)
-    return alongY ? LineBox(x0: b.x0, y0: start, x1: b.x1, y1: end, upright: b.upright)
-        : LineBox(x0: start, y0: b.y0, x1: end, y1: b.y1, upright: b.upright)
+    return alongY ? LineBox(x0: b.x0, y0: start, x1: b.x1, y1: end, upright: b.upright, vertical: b.vertical)
+        : LineBox(x0: start, y0: b.y0, x1: end, y1: b.y1, upright: b.upright, vertical: b.vertical)
 }
 
 /// The component with its axes swapped (as seen on the page turned a quarter).

@@ -9,18 +9,22 @@ public struct LineBox: Sendable, Hashable {
     public let y1: Int
     /// The line's rectangle in the upright, deskewed frame (working-resolution units).
     let upright: FrameRect
+    /// Set vertically (a number printed up a margin): its crop is as tall as the line and the
+    /// recogniser reads it turned (`RecognitionSession.recogniseOriented`).
+    public let vertical: Bool
 
     public var width: Int { x1 - x0 }
     public var height: Int { y1 - y0 }
     /// `[x0, y0, x1, y1]`, the order of the truth format's `bbox`.
     public var bbox: [Int] { [x0, y0, x1, y1] }
 
-    init(x0: Int, y0: Int, x1: Int, y1: Int, upright: FrameRect) {
+    init(x0: Int, y0: Int, x1: Int, y1: Int, upright: FrameRect, vertical: Bool = false) {
         self.x0 = x0
         self.y0 = y0
         self.x1 = x1
         self.y1 = y1
         self.upright = upright
+        self.vertical = vertical
     }
 }
 
@@ -45,8 +49,11 @@ public struct PageLayout: Sendable {
 
     /// The line as the recogniser should see it: cut from the preprocessed page (rotated upright,
     /// deskewed, seals suppressed, contrast normalised), with a margin of about `cropMargin` of the
-    /// line height on every side. With `height`, the crop is scaled to that many pixels tall.
+    /// line height (a vertical line's width) on every side. With `height`, the crop is scaled to that many pixels tall.
     public func lineImage(_ line: LineBox, height: Int? = nil) -> GrayImage {
-        source.crop(line.upright, frame: frame, margin: cropMargin, targetHeight: height)
+        // A vertical line's height, as text, is its width.
+        let margin = line.vertical && line.upright.height > 0
+            ? cropMargin * line.upright.width / line.upright.height : cropMargin
+        return source.crop(line.upright, frame: frame, margin: margin, targetHeight: height)
     }
 }

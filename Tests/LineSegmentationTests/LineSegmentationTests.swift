@@ -138,7 +138,7 @@ func letterPage() -> (SyntheticPage, [Box]) {
         let crop = line.turnedCounterClockwise()
         let layout = segmenter.segment(crop.bitmap())
         #expect(boxes(layout) == [SyntheticPage.Box(x0: 0, y0: 0, x1: 40, y1: 240)])
-        #expect(layout.rotation == 0)
+        #expect(layout.rotation == 0 && layout.lines.allSatisfy(\.vertical))
         // Its crop keeps a margin of 12 % of the line's height, which here is the image's width.
         let image = layout.lineImage(layout.lines[0])
         #expect(image.height >= 2 * image.width, "\(image.width)x\(image.height)")
@@ -150,6 +150,42 @@ func letterPage() -> (SyntheticPage, [Box]) {
         let expected = (0..<4).map { i in page.text(x: 12, baseline: 40 + i * 44, xHeight: 14, words: [3], seed: 20 + i) }
         let found = boxes(segmenter.segment(page.bitmap()))
         #expect(found.count == expected.count, "\(found)")
+    }
+
+    @Test func numberUpTheMarginIsOneVerticalLine() {
+        // A page of text with a document number printed up its right margin (a Bates number): its
+        // characters, each a glyph on its side, make one vertical line, boxed as it lies.
+        var (page, expected) = letterPage()
+        // Set a little larger than the text, as such numbers are stamped (much tighter, glyph
+        // assembly stacks neighbouring characters into one and no character lies on its side).
+        var number = SyntheticPage(width: 300, height: 56)
+        let ink = number.text(x: 10, baseline: 38, xHeight: 20, words: [8], seed: 3)
+        let turned = number.turnedCounterClockwise()
+        page.paste(turned, x: 920, y: 500)
+        let margin = number.boxTurnedCounterClockwise(ink)
+        let layout = segmenter.segment(page.bitmap())
+        let vertical = layout.lines.filter(\.vertical).map { Box(x0: $0.x0, y0: $0.y0, x1: $0.x1, y1: $0.y1) }
+        #expect(vertical.count == 1 && iou(vertical[0], Box(x0: 920 + margin.x0, y0: 500 + margin.y0,
+                                                             x1: 920 + margin.x1, y1: 500 + margin.y1)) > 0.8, "\(vertical)")
+        let rest = layout.lines.filter { !$0.vertical }.map { Box(x0: $0.x0, y0: $0.y0, x1: $0.x1, y1: $0.y1) }
+        #expect(rest.count == expected.count && zip(rest, expected).allSatisfy { iou($0, $1) > 0.8 }, "\(rest)")
+        // Its crop is as tall as the line, with a margin of 12 % of the line's width.
+        if let line = layout.lines.first(where: \.vertical) {
+            let image = layout.lineImage(line)
+            #expect(image.height >= 2 * image.width, "\(image.width)x\(image.height)")
+        }
+    }
+
+    @Test func underlinedLabelsOnePerRowStayRows() {
+        // `FAX NO.:` underlined, one per row of a form: each label is one blob wider than tall,
+        // stacked in a column, yet a row apart and a word long: no vertical line.
+        var page = SyntheticPage(width: 600, height: 500)
+        for row in 0..<8 {
+            let box = page.text(x: 60, baseline: 60 + row * 44, xHeight: 12, words: [3, 2], seed: 30 + row)
+            page.fill(box.x0, box.y1 + 1, box.x1, box.y1 + 3)
+        }
+        let layout = segmenter.segment(page.bitmap())
+        #expect(layout.lines.count == 8 && !layout.lines.contains(where: \.vertical), "\(boxes(layout))")
     }
 
     @Test func blankPageHasNoLines() {

@@ -69,6 +69,16 @@ struct SyntheticPage {
         return box
     }
 
+    /// Draws another page's pixels with their top left corner at (x, y).
+    mutating func paste(_ other: SyntheticPage, x: Int, y: Int) {
+        for oy in 0..<other.height where y + oy >= 0 && y + oy < height {
+            for ox in 0..<other.width where x + ox >= 0 && x + ox < width {
+                let s = (oy * other.width + ox) * 3, d = ((y + oy) * width + x + ox) * 3
+                rgb[d] = other.rgb[s]; rgb[d + 1] = other.rgb[s + 1]; rgb[d + 2] = other.rgb[s + 2]
+            }
+        }
+    }
+
     /// A ring (seal, stamp) of the given colour and stroke width, centred at (cx, cy).
     mutating func ring(cx: Int, cy: Int, radius: Int, stroke: Int, colour: (UInt8, UInt8, UInt8)) {
         for y in max(0, cy - radius)..<min(height, cy + radius + 1) {
