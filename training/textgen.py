@@ -13,6 +13,7 @@ import bisect
 import collections
 import itertools
 import random
+import string
 import re
 from pathlib import Path
 
@@ -60,6 +61,7 @@ EU_CONNECT = ["und", "für", "über", "mit", "der", "die", "das", "von", "zu", "
               "het", "een", "bij", "à", "de", "la", "et", "pour", "où", "été", "très"]
 ZH_PUNCT = "，。、；：？！"
 # quotation styles of printed documents, typewriter-era doubled apostrophes included
+PARENS = ["({})", "({})", "({})", "[{}]", "（{}）"]
 QUOTES = ["\"{}\"", "“{}”", "''{}''", "'{}'", "‘{}’", "«{}»", "« {} »", "`{}'", "``{}''"]
 TLDS = ["com", "com", "nl", "de", "cn", "com.cn", "co.uk", "fr", "net", "org", "io", "my", "com.my", "in", "eu", "be"]
 # what thermal and dot-matrix receipts print around their text: rules of one repeated sign, phrases
@@ -213,6 +215,14 @@ class TextGen:
         if r.random() < 0.1:
             i = r.randrange(len(words))
             words[i] = r.choice(QUOTES).format(words[i])
+        if r.random() < 0.1:  # a parenthesis or bracket, often an acronym: (FAA), (the Buyer), [Docket ...]
+            i, k = r.randrange(len(words)), r.randint(1, 3)
+            tail = r.choice(["", "", ",", ".", ";", ":"])
+            if r.random() < 0.5:  # an acronym after the words it stands for
+                acronym = "".join(r.choice(string.ascii_uppercase) for _ in range(r.randint(2, 5)))
+                words.insert(i + 1, r.choice(PARENS).format(acronym) + tail)
+            else:
+                words[i:i + k] = [r.choice(PARENS).format(" ".join(words[i:i + k])) + tail]
         s = " ".join(words)
         return s + r.choice(["", "", ".", ",", ":", ";", "?", "!"])
 
