@@ -105,7 +105,7 @@ class TextGen:
             (self.address, 5), (self.id_line, 5), (self.phone_line, 3), (self.rare_topup, 16),
             (self.numbers, 3), (self.symbol_line, 2), (self.single, 1),
             (self.eu_sentence, 12), (self.range_line, 2), (self.bullet_line, 2), (self.web_line, 3),
-            (self.receipt_line, 4),
+            (self.receipt_line, 4), (self.cipher_line, 2),
         ]
         self.kind_cum = list(itertools.accumulate(w for _, w in self.kinds))
 
@@ -259,6 +259,10 @@ class TextGen:
         r = self.rng
         name = self.zh_words(r.randint(1, 3)) if r.random() < 0.6 else " ".join(
             self.en_word() for _ in range(r.randint(1, 3)))
+        if r.random() < 0.25:  # Chinese VAT invoices name items "*tax category*goods"
+            name = "*" + self.zh_words(r.randint(1, 3)) + "*" + self.zh_words(r.randint(1, 2))
+            if r.random() < 0.4:
+                return name
         qty = str(r.randint(1, 99)) if r.random() < 0.8 else f"{r.uniform(0.1, 20):.3f}"
         unit = r.choice(UNITS) if r.random() < 0.4 else ""
         price = f"{r.uniform(0.1, 2000):.2f}"
@@ -340,6 +344,11 @@ class TextGen:
         if r.random() < 0.4:
             addr = r.choice(WEB_LABELS) + r.choice([": ", " ", ":"]) + addr
         return addr
+
+    def cipher_line(self) -> str:
+        """The cipher block (密码区) of Chinese VAT invoices: rows of 26-28 digits and + - * / < >."""
+        r = self.rng
+        return "".join(r.choice("0123456789+-*/<>") for _ in range(r.randint(26, 28) if r.random() < 0.8 else r.randint(4, 25)))
 
     def receipt_line(self) -> str:
         """Receipt furniture: rules of one repeated sign, capitals framed by them (`*** THANK YOU ***`,
