@@ -37,9 +37,11 @@ extension RecognitionSession {
 
     /// Like `recognise`, but a line at least twice as tall as wide is also read turned a quarter
     /// counter-clockwise and clockwise; the more confident of those replaces the upright reading
-    /// when it has at least three characters and a higher line confidence.
-    public func recogniseOriented(_ lines: [LineImage]) -> [OrientedReading] {
-        let tall = lines.indices.filter { lines[$0].mayBeVertical }
+    /// when it has at least three characters and a higher line confidence. `vertical`, when the
+    /// caller knows (the segmenter marks its vertical lines), limits the turned readings to the
+    /// lines it flags: a page's lone narrow glyphs (`1`, `:`) are tall too, and never turned.
+    public func recogniseOriented(_ lines: [LineImage], vertical: [Bool]? = nil) -> [OrientedReading] {
+        let tall = lines.indices.filter { lines[$0].mayBeVertical && vertical?[$0] != false }
         let turned = tall.flatMap { [lines[$0].turnedQuarter(counterClockwise: true), lines[$0].turnedQuarter(counterClockwise: false)] }
         let readings = recognise(lines + turned)
         var out = lines.indices.map { OrientedReading(line: readings[$0], image: lines[$0], quarterTurns: 0) }

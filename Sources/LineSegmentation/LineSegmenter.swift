@@ -111,17 +111,6 @@ public struct LineSegmenter: Sendable {
         work.height <= 96 && work.width >= 2 * work.height
     }
 
-    /// An image no wider than about two lines and at least twice as tall, whose glyphs stand one
-    /// above the other and are wider than tall (letters lying on their side), is one vertical line:
-    /// a document number cropped from a margin. It is boxed whole, as it lies; the recogniser turns
-    /// it (`RecognitionSession.recogniseOriented`). Upright glyphs stacked in a narrow image (a
-    /// column of short lines, `1` over `2` over `3`) are taller than wide and keep their lines.
-    private func isVerticalLineCrop(_ work: GrayImage, chars: [Component]) -> Bool {
-        guard work.width <= 96, work.height >= 2 * work.width, chars.count >= 2 else { return false }
-        let lying = chars.filter { $0.width > $0.height }.count
-        return 2 * lying > chars.count
-    }
-
     private func wholeLine(_ chars: [Component], work: GrayImage, factor: Int,
                            vertical: Bool = false) -> (PageFrame, [LineCandidate]) {
         let frame = PageFrame(workWidth: work.width, workHeight: work.height, factor: factor,

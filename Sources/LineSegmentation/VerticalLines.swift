@@ -1,3 +1,5 @@
+import PageImage
+
 /// Text set vertically on an upright page: a Bates or document number printed up the margin of a
 /// scanned form, a filing stamp. Grouping, which chains glyphs left to right, makes each of its
 /// characters (or a few that glyph assembly stacked together) a line of its own. Such lines,
@@ -68,4 +70,15 @@ private func continues(_ a: FrameRect, _ b: FrameRect) -> Bool {
           narrow > 0 else { return false }
     let overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
     return overlap >= 0.5 * narrow
+}
+
+/// An image no wider than about two lines and at least twice as tall, whose glyphs stand one
+/// above the other and are wider than tall (letters lying on their side), is one vertical line:
+/// a document number cropped from a margin. It is boxed whole, as it lies; the recogniser turns
+/// it (`RecognitionSession.recogniseOriented`). Upright glyphs stacked in a narrow image (a
+/// column of short lines, `1` over `2` over `3`) are taller than wide and keep their lines.
+func isVerticalLineCrop(_ work: GrayImage, chars: [Component]) -> Bool {
+    guard work.width <= 96, work.height >= 2 * work.width, chars.count >= 2 else { return false }
+    let lying = chars.filter { $0.width > $0.height }.count
+    return 2 * lying > chars.count
 }

@@ -134,11 +134,12 @@ public final class DocumentReader {
         recognised.reserveCapacity(layout.lines.count)
         let margin = engine.segmenter.options.cropMargin
         for start in stride(from: 0, to: layout.lines.count, by: Self.linesPerDeadlineCheck) {
-            let crops = layout.lines[start..<min(start + Self.linesPerDeadlineCheck, layout.lines.count)].map { line in
+            let batch = layout.lines[start..<min(start + Self.linesPerDeadlineCheck, layout.lines.count)]
+            let crops = batch.map { line in
                 let crop = layout.lineImage(line)
                 return CRNN.LineImage(width: crop.width, height: crop.height, pixels: crop.pixels)
             }
-            recognised += session.recogniseOriented(crops).map { reading in
+            recognised += session.recogniseOriented(crops, vertical: batch.map(\.vertical)).map { reading in
                 let spaced = WordSpacing.restore(reading.line, crop: reading.image, margin: margin)
                 let cleaned = WordSpacing.separateLabelValues(LineContent.droppingEmptyBrackets(DoubleReadings.collapse(spaced)))
                 return LexiconCorrection.correct(cleaned, lexicon: engine.lexicon)
