@@ -91,6 +91,9 @@ if assets.packed_root():  # subset copies made by training.pack_assets (a machin
 @functools.lru_cache(maxsize=None)
 def face_index(face: Face) -> int:
     family, style = face.name.split("|")
+    if not Path(face.path).exists():
+        raise FileNotFoundError(f"{face.path}: no such font file (install the Debian font packages "
+                                f"listed in training/requirements.txt)")
     for i in range(16):
         try:
             got = ImageFont.truetype(face.path, 12, index=i).getname()
@@ -195,10 +198,10 @@ class LineRenderer:
         else:
             img, ink_box, line_box = self._draw(text, font, bg, ink, clean, wide)
         if not clean:
-            img = self._overlays(img, ink_box, line_box, bg)
+            img = self._overlays(img, ink_box, line_box, bg, None if dots else font, text)
             if r.random() < 0.3:
                 img, ink_box, line_box = self._affine(img, bg, ink_box, line_box)
-        img = self._crop(img, ink_box, line_box, clean)
+        img = self._crop(img, ink_box, line_box, clean, has_hanzi(text))
         if not clean:
             # complex hanzi need ~16 px to be told apart (9 pt at 150 dpi is 19 px); Latin reads at 12
             # and dot-matrix print is only told from noise where a dot is at least a pixel (≥ 200 dpi)
@@ -260,7 +263,7 @@ class LineRenderer:
         cell_w = r.randint(3, 6)
         cell_h = max(2, cell_w + r.choice([-1, 0, 0, 1]))
         yy, xx = np.mgrid[0:cell_h, 0:cell_w]
-        radius = r.uniform(0.3, 0.5) * min(cell_w, cell_h)
+        radius = r.uniform(0.22, 0.5) * min(cell_w, cell_h)  # fine needles leave paper between dots
         dist = np.hypot(xx + 0.5 - cell_w / 2, yy + 0.5 - cell_h / 2)
         dot = np.clip(radius + 0.5 - dist, 0, 1)  # an anti-aliased disc
         cover = np.kron(np.asarray(small, np.float32) / 255, dot)
@@ -277,7 +280,7 @@ class LineRenderer:
         line_box = (ink_box[0], margin + cell_h, ink_box[2], margin + cell_h * (1 + ascent + descent))
         return Image.fromarray(page.clip(0, 255).astype(np.uint8)), ink_box, line_box
 
-    def _overlays(self, img, ink_box, line_box, bg):
+    def _overlays(self, img, ink_box, line_box, bg, font=None, text=""):
         """Rulings and table borders touching the text, a neighbour line, a translucent seal."""
         r = self.rng
         draw = ImageDraw.Draw(img)
@@ -290,7 +293,11 @@ class LineRenderer:
             for x in (ink_box[0] - r.randint(1, lh // 2 + 2), ink_box[2] + r.randint(1, lh // 2 + 2)):
                 if r.random() < 0.7:
                     draw.line([(x, 0), (x, img.height)], fill=shade, width=r.randint(1, 3))
-        if r.random() < 0.08:  # the edge of a neighbour line peeks in above or below
+        if r.random() < 0.08 and font is not None and text.strip():
+            # the descenders or cap tops of a neighbour line of glyphs: specks over capitals that a
+            # model which never saw them reads as accents (SHAPIRO as $HÅPÏRÖ on a fax)
+            self._neighbour_glyphs(draw, font, text, ink_box, lh, shade)
+        elif r.random() < 0.08:  # the edge of a neighbour line peeks in above or below
             y = ink_box[1] - r.randint(2, max(3, lh // 4)) if r.random() < 0.5 else ink_box[3] + r.randint(2, max(3, lh // 4))
             for _ in range(r.randint(3, 30)):
                 x = r.randint(0, img.width)
@@ -300,6 +307,19 @@ class LineRenderer:
         if r.random() < 0.05:
             img = self._seal(img, ink_box, lh)
         return img
+
+    def _neighbour_glyphs(self, draw, font, text, ink_box, lh, shade):
+        """Glyphs of the line above (or below) drawn so that only their lowest (highest) few
+        pixels reach the crop: the line's own characters shuffled, so the face has every glyph."""
+        r = self.rng
+        chars = [c for c in text if not c.isspace()]
+        n = r.randint(max(1, len(chars) // 2), max(2, len(chars) * 3 // 2))
+        other = "".join(r.choice(chars + [" "]) for _ in range(n)).strip() or chars[0]
+        left, top, _, bottom = font.getbbox(other)
+        gap = r.randint(-1, max(2, lh // 5))
+        x = ink_box[0] + r.randint(-lh, lh) - left
+        y = ink_box[1] - gap - bottom if r.random() < 0.7 else ink_box[3] + gap - top
+        draw.text((x, y), other, font=font, fill=shade)
 
     def _seal(self, img, ink_box, lh):
         """A red seal seen in gray: a ring (with a star) that darkens what lies under it."""
@@ -339,7 +359,7 @@ class LineRenderer:
 
         return out, moved(ink_box), moved(line_box)
 
-    def _crop(self, img, ink_box, line_box, clean):
+    def _crop(self, img, ink_box, line_box, clean, hanzi=False):
         """A line segmenter's box: tight on ink or on the font's line box, sometimes loose or cutting."""
         r = self.rng
         use_ink = clean or r.random() < 0.6
@@ -353,6 +373,9 @@ class LineRenderer:
             bottom = int(h * r.uniform(-0.06, 0.3))
             left = int(h * r.uniform(-0.03, 0.8))
             right = int(h * r.uniform(-0.03, 0.8))
+            if r.random() < 0.06:  # a box that cuts into the glyphs, as between touching lines
+                cut = -int(h * r.uniform(0.06, 0.12 if hanzi else 0.2))
+                top, bottom = (cut, bottom) if r.random() < 0.5 else (top, cut)
         box = (max(0, x0 - left), max(0, y0 - top), min(img.width, x1 + right), min(img.height, y1 + bottom))
         if box[3] - box[1] < 4 or box[2] - box[0] < 2:
             box = ink_box
