@@ -47,6 +47,16 @@ class RecordingRenderer(LineRenderer):
         self.last["dots"] = True
         return super()._draw_dots(text, face, bg, ink)
 
+    def _neighbour_glyphs(self, draw, font, text, ink_box, lh, shade):
+        self.last["neighbour"] = True
+        return super()._neighbour_glyphs(draw, font, text, ink_box, lh, shade)
+
+    def _cut_into(self, h, hanzi):
+        cut = super()._cut_into(h, hanzi)
+        if cut:
+            self.last["cut"] = True
+        return cut
+
     def faces_for(self, text):
         faces = super().faces_for(text)
         self.last["faces"] = faces
@@ -56,7 +66,8 @@ class RecordingRenderer(LineRenderer):
 def validation_lines(n: int):
     """training.data's validation set, line for line, with what was drawn for each line."""
     rend = RecordingRenderer(VAL_FACES, seed=VALIDATION_SEED)
-    return [(x, text, rend.last["face"], rend.last.get("height", 0), "dots" in rend.last)
+    return [(x, text, rend.last["face"], rend.last.get("height", 0), "dots" in rend.last,
+             "neighbour" in rend.last, "cut" in rend.last)
             for x, text in validation_draws(n, rend)]
 
 
@@ -92,13 +103,14 @@ def main() -> None:
         chunk = lines[s:s + 32]
         images, frames, _, _ = collate([(x, [1]) for x, *_ in chunk])
         decoded = greedy_decode(model(images, frames).float(), frames.tolist(), charset)
-        for (pred, _), (x, truth, face, height, dots) in zip(decoded, chunk):
-            results.append((edit_distance(pred, truth), len(truth), pred, truth, face, height, dots, x))
+        for (pred, _), (x, truth, face, height, dots, neighbour, cut) in zip(decoded, chunk):
+            extra = ["neighbour glyphs"] * neighbour + ["box cuts ink"] * cut
+            results.append((edit_distance(pred, truth), len(truth), pred, truth, face, height, dots, x, extra))
     groups: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0])
     conf = collections.Counter()
-    for e, n, pred, truth, face, height, dots, _ in results:
+    for e, n, pred, truth, face, height, dots, _, extra in results:
         for key in ("all", f"face={face}", f"print={'dot-matrix' if dots else 'type'}", f"height={bucket_height(height)}", f"script={script(truth)}",
-                    f"length={'≤8' if n <= 8 else '9-20' if n <= 20 else '>20'}"):
+                    f"length={'≤8' if n <= 8 else '9-20' if n <= 20 else '>20'}", *(f"crop={x}" for x in extra)):
             g = groups[key]
             g[0] += e
             g[1] += n
@@ -115,7 +127,7 @@ def main() -> None:
     worst = sorted(results, key=lambda r: -r[0] / max(1, r[1]))[: args.worst]
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
-    for i, (e, n, pred, truth, face, height, dots, x) in enumerate(worst):
+    for i, (e, n, pred, truth, face, height, dots, x, _) in enumerate(worst):
         print(f"{i:3} {e}/{n} h={height} {face}{' dot-matrix' if dots else ''}\n    truth {truth!r}\n    read  {pred!r}")
         if args.out:
             Image.fromarray((255 - x * 255).astype(np.uint8)).save(args.out / f"worst-{i:03d}.png")
