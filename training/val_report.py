@@ -48,13 +48,13 @@ class RecordingRenderer(LineRenderer):
         return super()._draw_dots(text, face, bg, ink)
 
     def _neighbour_glyphs(self, draw, font, text, ink_box, lh, shade):
-        self.last["neighbour"] = True
+        self.last.setdefault("crops", []).append("neighbour glyphs")
         return super()._neighbour_glyphs(draw, font, text, ink_box, lh, shade)
 
     def _cut_into(self, h, hanzi):
         cut = super()._cut_into(h, hanzi)
         if cut:
-            self.last["cut"] = True
+            self.last.setdefault("crops", []).append("box cuts ink")
         return cut
 
     def faces_for(self, text):
@@ -67,7 +67,7 @@ def validation_lines(n: int):
     """training.data's validation set, line for line, with what was drawn for each line."""
     rend = RecordingRenderer(VAL_FACES, seed=VALIDATION_SEED)
     return [(x, text, rend.last["face"], rend.last.get("height", 0), "dots" in rend.last,
-             "neighbour" in rend.last, "cut" in rend.last)
+             rend.last.get("crops", []))
             for x, text in validation_draws(n, rend)]
 
 
@@ -103,14 +103,13 @@ def main() -> None:
         chunk = lines[s:s + 32]
         images, frames, _, _ = collate([(x, [1]) for x, *_ in chunk])
         decoded = greedy_decode(model(images, frames).float(), frames.tolist(), charset)
-        for (pred, _), (x, truth, face, height, dots, neighbour, cut) in zip(decoded, chunk):
-            extra = ["neighbour glyphs"] * neighbour + ["box cuts ink"] * cut
-            results.append((edit_distance(pred, truth), len(truth), pred, truth, face, height, dots, x, extra))
+        for (pred, _), (x, truth, face, height, dots, crops) in zip(decoded, chunk):
+            results.append((edit_distance(pred, truth), len(truth), pred, truth, face, height, dots, x, crops))
     groups: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0])
     conf = collections.Counter()
-    for e, n, pred, truth, face, height, dots, _, extra in results:
+    for e, n, pred, truth, face, height, dots, _, crops in results:
         for key in ("all", f"face={face}", f"print={'dot-matrix' if dots else 'type'}", f"height={bucket_height(height)}", f"script={script(truth)}",
-                    f"length={'≤8' if n <= 8 else '9-20' if n <= 20 else '>20'}", *(f"crop={x}" for x in extra)):
+                    f"length={'≤8' if n <= 8 else '9-20' if n <= 20 else '>20'}", *(f"crop={c}" for c in crops)):
             g = groups[key]
             g[0] += e
             g[1] += n
