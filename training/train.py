@@ -13,6 +13,7 @@ else from scratch with a warm-up curriculum.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import math
 import os
@@ -97,8 +98,8 @@ def adapted_weights(init: Path, config: dict):
 
 
 def initial_state(runs: Path, init: Path, scratch: bool, config: dict):
-    """(model, optimizer state or None, progress dict, origin) from the checkpoint, the shipped
-    weights, or nothing."""
+    """(model, optimizer state or None, progress dict, origin, EMA state or None) from the
+    checkpoint, the shipped weights, or nothing."""
     ckpt_path = runs / "ckpt-latest.pt"
     if ckpt_path.exists():
         ckpt = torch.load(ckpt_path, map_location="cpu")
@@ -106,14 +107,14 @@ def initial_state(runs: Path, init: Path, scratch: bool, config: dict):
             raise SystemExit(f"{ckpt_path}: config differs from this code's; move it away to start over")
         model = CRNN(config)
         model.load_state_dict(ckpt["model"])
-        return model, ckpt["optimizer"], ckpt["progress"], f"checkpoint {ckpt_path}"
+        return model, ckpt["optimizer"], ckpt["progress"], f"checkpoint {ckpt_path}", ckpt.get("ema")
     adapted = adapted_weights(init, config) if init.exists() and not scratch else None
     if adapted:
         tensors, origin = adapted
         return model_from_tensors(tensors, config), None, {"samples": 0, "steps": 0, "seconds": 0.0, "best_cer": 1.0,
-                                                   "warm": True}, origin
+                                                   "warm": True}, origin, None
     return CRNN(config), None, {"samples": 0, "steps": 0, "seconds": 0.0, "best_cer": math.inf,
-                                "warm": False}, "scratch"
+                                "warm": False}, "scratch", None
 
 
 class Learner:
@@ -123,8 +124,21 @@ class Learner:
     def __init__(self, name: str, config: dict, runs: Path, export_to: Path, args, dev: torch.device):
         self.name, self.config, self.runs, self.export_to = name, config, runs, export_to
         runs.mkdir(parents=True, exist_ok=True)
-        model, opt_state, self.progress, origin = initial_state(runs, args.init_weights, args.scratch, config)
-        self.model = model.to(dev).train()
+        model, opt_state, self.progress, origin, ema_state = initial_state(runs, args.init_weights, args.scratch, config)
+        # On the CPU channels-last convolutions and pools run ~15 % faster (same results; the export
+        # writes row-major tensors whatever the memory format).
+        fmt = torch.channels_last if dev.type == "cpu" else torch.preserve_format
+        self.model = model.to(dev, memory_format=fmt).train()
+        # An exponential moving average of the weights (and BN statistics) smooths the step noise of
+        # small batches; validation measures it beside the trained weights and exports the better.
+        self.ema_decay = args.ema
+        self.ema = None
+        if self.ema_decay > 0:
+            self.ema = copy.deepcopy(self.model).eval()
+            if ema_state is not None:
+                self.ema.load_state_dict(ema_state)
+            for q in self.ema.parameters():
+                q.requires_grad_(False)
         fc_params = list(model.fc.parameters())
         rest = [p for p in model.parameters() if all(p is not q for q in fc_params)]
         self.scales = (1.0, args.fc_lr_scale)
@@ -154,6 +168,8 @@ class Learner:
         loss.backward()
         torch.nn.utils.clip_grad_norm_(self.model.parameters(), 5.0)
         self.optimizer.step()
+        if self.ema is not None:
+            self.update_ema()
         p["steps"] += 1
         p["samples"] += images.shape[0]
         p["seconds"] = self.seconds0 + elapsed
@@ -161,6 +177,14 @@ class Learner:
         self.n_sum += images.shape[0]
         self.lr = lr
         return loss.item()
+
+    @torch.no_grad()
+    def update_ema(self) -> None:
+        # The first steps of a run (or of EMA) average over fewer steps, so the start does not linger.
+        decay = min(self.ema_decay, (1 + self.progress["steps"]) / (10 + self.progress["steps"]))
+        ema = [t for t in self.ema.state_dict().values() if t.is_floating_point()]
+        now = [t for t in self.model.state_dict().values() if t.is_floating_point()]
+        torch._foreach_lerp_(ema, now, 1.0 - decay)
 
     def log_progress(self, seconds: float) -> None:
         p = self.progress
@@ -170,25 +194,35 @@ class Learner:
         self.samples_at_log, self.loss_sum, self.n_sum = p["samples"], 0.0, 0.0
 
     def validate(self, val, charset, dev: torch.device, final: bool = False) -> None:
-        cer, ext_cer = evaluate(self.model, val, charset, device=dev)
+        raw_cer, ext_cer = evaluate(self.model, val, charset, device=dev)
+        best_model, cer, note = self.model, raw_cer, ""
+        ema_cer = ema_ext = math.nan
+        if self.ema is not None:
+            ema_cer, ema_ext = evaluate(self.ema, val, charset, device=dev)
+            self.ema.eval()  # evaluate() leaves a model in training mode
+            note = f" ema {ema_cer:.4f}"
+            if ema_cer < raw_cer:
+                best_model, cer, ext_cer, note = self.ema, ema_cer, ema_ext, note + " (ema better)"
         p = self.progress
         improved = cer < p["best_cer"]
         if improved:
             p["best_cer"] = cer
             self.export_to.parent.mkdir(parents=True, exist_ok=True)
-            export(self.model, self.export_to)
+            export(best_model, self.export_to)
         hours = p["seconds"] / 3600
-        print(f"{time.strftime('%H:%M:%S')} {self.tag()}{'END' if final else 'VAL'} cer {cer:.4f} "
+        print(f"{time.strftime('%H:%M:%S')} {self.tag()}{'END' if final else 'VAL'} cer {raw_cer:.4f}{note} "
               f"best {p['best_cer']:.4f} latin-ext lines {ext_cer:.4f} after {p['samples']} samples "
               f"{hours:.2f} h{' -> exported' if improved else ''}", flush=True)
         with open(self.runs / "val.tsv", "a") as f:
-            f.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')}\t{p['samples']}\t{hours:.3f}\t{cer:.5f}\t{ext_cer:.5f}\n")
+            f.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')}\t{p['samples']}\t{hours:.3f}\t{raw_cer:.5f}\t{ext_cer:.5f}"
+                    f"\t{ema_cer:.5f}\n")
 
     def checkpoint(self) -> None:
         path = self.runs / "ckpt-latest.pt"
         tmp = path.with_suffix(".tmp")
         torch.save({"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
-                    "config": self.config, "progress": self.progress}, tmp)
+                    "config": self.config, "progress": self.progress,
+                    "ema": self.ema.state_dict() if self.ema is not None else None}, tmp)
         os.replace(tmp, path)
 
     def tag(self) -> str:
@@ -232,6 +266,8 @@ def main() -> None:
     ap.add_argument("--twin", action="append", default=[], metavar="I=WIDTH,...,b=B",
                     help="also train a narrower model on the same batches: conv layer I narrowed to WIDTH "
                          "channels, bottleneck B (repeatable; RUNS/twin-NAME, exported beside --export-to)")
+    ap.add_argument("--ema", type=float, default=0.999,
+                    help="decay per step of the weights' moving average that validation also measures (0: none)")
     ap.add_argument("--val-first", action="store_true", help="measure the starting point before training")
     ap.add_argument("--sharing", choices=["file_descriptor", "file_system"], default=None,
                     help="how loader workers hand batches over (file_system where /dev/shm is small)")
