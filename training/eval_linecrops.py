@@ -175,7 +175,7 @@ def main() -> None:
                     tess[i] = s
     stats = collections.defaultdict(lambda: [0, 0, 0, 0])  # group -> [edits ours, edits tess, chars, lines]
     worst = []
-    for (doc, truth, _), o, t in zip(items, ours, tess):
+    for (doc, truth, crop), o, t in zip(items, ours, tess):
         fold = doc.get("truth_case") == "upper"
         g = score.nows(truth)
         o_n, t_n = score.nows(o), score.nows(t)
@@ -183,7 +183,11 @@ def main() -> None:
             g, o_n, t_n = g.casefold(), o_n.casefold(), t_n.casefold()
         e_o, e_t = edit_distance(o_n, g), edit_distance(t_n, g)
         worst.append((e_o / max(1, len(g)), doc["id"], truth, o))
-        for key in ("all", f"lang={doc['lang']}", f"category={doc['category']}"):
+        # A crop without ink (its page renders the line's text invisibly: e.g. the Federal Register
+        # page's hidden margin lines) cannot be read by anyone; "all with ink" leaves those out.
+        lo, hi = crop.getextrema()
+        keys = ["all", f"lang={doc['lang']}", f"category={doc['category']}"] + (["all with ink"] if hi - lo >= 16 else [])
+        for key in keys:
             s = stats[key]
             s[0] += e_o
             s[1] += e_t
@@ -192,7 +196,7 @@ def main() -> None:
     print(f"model: {source}; {len(items)} line crops from {args.corpus}"
           + ("; read as they lie" if args.upright_only else "; vertical lines read turned (MODEL.md)"))
     print(f"{'group':<30} {'lines':>6} {'chars':>7} {'CER ours':>9} {'CER tess':>9}")
-    for key in sorted(stats, key=lambda k: (k != "all", k)):
+    for key in sorted(stats, key=lambda k: (not k.startswith("all"), k)):
         e_o, e_t, n, lines = stats[key]
         tess_cer = f"{e_t / max(1, n):9.4f}" if not args.no_tesseract else "        -"
         print(f"{key:<30} {lines:6d} {n:7d} {e_o / max(1, n):9.4f} {tess_cer}")
