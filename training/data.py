@@ -91,15 +91,16 @@ class SyntheticBatches(IterableDataset):
 VALIDATION_SEED = 20261125
 
 
-def validation_draws(n: int, renderer: LineRenderer, seed: int = VALIDATION_SEED):
+def validation_draws(n: int, renderer: LineRenderer, seed: int = VALIDATION_SEED, clean: bool = False):
     """The validation lines one at a time, drawn by `renderer` (made with the held-out faces and
-    `seed`; a caller may pass a subclass that records what it drew)."""
+    `seed`; a caller may pass a subclass that records what it drew); `clean` draws the same texts
+    without degradations (what the held-out faces alone cost)."""
     gen = TextGen(load_charset(), seed=seed)
     rng = random.Random(seed)
     produced = 0
     while produced < n:
         text = gen.line(rng.choice(LINE_LENGTHS))
-        img = renderer.render(text)
+        img = renderer.render(text, clean)
         if img is None:
             continue
         x = normalise(img)

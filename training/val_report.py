@@ -3,7 +3,7 @@ fixed seed) recognised by a weights file, with the CER split by face, rendered h
 line length, and the most frequent confusions. Tells what the synthetic data makes hard, and whether
 the errors are in legible lines at all.
 
-    python -m training.val_report --weights weights/crnn.safetensors [--lines 1000] [--worst 20 --out DIR]
+    python -m training.val_report --weights weights/crnn.safetensors [--lines 1000] [--worst 20 --out DIR] [--clean]
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import argparse
 import collections
 import difflib
 import random
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,7 @@ class RecordingRenderer(LineRenderer):
             replay = random.Random()
             replay.setstate(state)
             self.last["face"] = replay.choice(self.last["faces"]).name.split("|")[0]
+            self.last.setdefault("height", img.height)  # a clean line skips _degrade: its height as drawn
         return img
 
     def _degrade(self, img, bg, min_h=12):
@@ -63,12 +65,12 @@ class RecordingRenderer(LineRenderer):
         return faces
 
 
-def validation_lines(n: int):
+def validation_lines(n: int, clean: bool = False):
     """training.data's validation set, line for line, with what was drawn for each line."""
     rend = RecordingRenderer(VAL_FACES, seed=VALIDATION_SEED)
     return [(x, text, rend.last["face"], rend.last.get("height", 0), "dots" in rend.last,
              rend.last.get("crops", []))
-            for x, text in validation_draws(n, rend)]
+            for x, text in validation_draws(n, rend, clean=clean)]
 
 
 def bucket_height(h: int) -> str:
@@ -78,6 +80,12 @@ def bucket_height(h: int) -> str:
 def script(text: str) -> str:
     han = sum("\u4e00" <= c <= "\u9fff" for c in text)
     return "zh" if han == len(text.replace(" ", "")) else "latin" if han == 0 else "mixed"
+
+
+def plain(s: str) -> str:
+    """The text as the evaluation corpus's scorer compares it for CER: NFKC (full-width forms are
+    ASCII: "：" == ":"), whitespace removed. Spaces and width forms count in the synthetic CER."""
+    return "".join(unicodedata.normalize("NFKC", s).split())
 
 
 def confusions(pred: str, truth: str):
@@ -93,40 +101,51 @@ def main() -> None:
     ap.add_argument("--lines", type=int, default=1000)
     ap.add_argument("--worst", type=int, default=0, help="also print (and with --out save) the worst lines")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--clean", action="store_true",
+                    help="the validation texts drawn without degradations (held-out faces, ink on white, no "
+                         "overlays or crop jitter): what the faces alone cost, apart from what scanning does")
     args = ap.parse_args()
     torch.set_num_threads(1)
     charset = load_charset()
     model = load_model(args.weights)
-    lines = validation_lines(args.lines)
+    lines = validation_lines(args.lines, args.clean)
     results = []
     for s in range(0, len(lines), 32):
         chunk = lines[s:s + 32]
         images, frames, _, _ = collate([(x, [1]) for x, *_ in chunk])
         decoded = greedy_decode(model(images, frames).float(), frames.tolist(), charset)
         for (pred, _), (x, truth, face, height, dots, crops) in zip(decoded, chunk):
-            results.append((edit_distance(pred, truth), len(truth), pred, truth, face, height, dots, x, crops))
-    groups: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0])
+            results.append((edit_distance(pred, truth), len(truth), pred, truth, face, height, dots, x, crops,
+                            edit_distance(plain(pred), plain(truth)), len(plain(truth))))
+    groups: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0, 0, 0])
     conf = collections.Counter()
-    for e, n, pred, truth, face, height, dots, _, crops in results:
+    for e, n, pred, truth, face, height, dots, _, crops, pe, pn in results:
         for key in ("all", f"face={face}", f"print={'dot-matrix' if dots else 'type'}", f"height={bucket_height(height)}", f"script={script(truth)}",
                     f"length={'≤8' if n <= 8 else '9-20' if n <= 20 else '>20'}", *(f"crop={c}" for c in crops)):
             g = groups[key]
             g[0] += e
             g[1] += n
             g[2] += 1
+            g[3] += pe
+            g[4] += pn
         conf.update(confusions(pred, truth))
-    print(f"{'group':28} {'lines':>6} {'chars':>7} {'CER':>7} {'share of errors':>16}")
+    print(f"{'group':28} {'lines':>6} {'chars':>7} {'CER':>7} {'share of errors':>16} {'CER as scored':>14}")
     total_e = groups["all"][0]
     for key in sorted(groups, key=lambda k: (k != "all", k)):
-        e, n, k = groups[key]
-        print(f"{key:28} {k:6} {n:7} {e / max(1, n):7.4f} {e / max(1, total_e):16.2f}")
+        e, n, k, pe, pn = groups[key]
+        print(f"{key:28} {k:6} {n:7} {e / max(1, n):7.4f} {e / max(1, total_e):16.2f} {pe / max(1, pn):14.4f}")
+    print("(CER as scored: NFKC and whitespace removed, as the evaluation corpus's score.py compares text)")
+    print("\nerrors by how badly their line was read (line CER):")
+    for lo, hi in ((0, 0.1), (0.1, 0.25), (0.25, 0.5), (0.5, 1e9)):
+        sel = [r for r in results if lo <= r[0] / max(1, r[1]) < hi and r[0]]
+        print(f"  {lo:4.2f}-{min(hi, 1):4.2f}: {len(sel):5} lines, {sum(r[0] for r in sel) / max(1, total_e):5.2f} of the errors")
     print("\nmost frequent confusions (truth -> read):")
     for (t, p), k in conf.most_common(40):
         print(f"  {k:4}  {t!r} -> {p!r}")
     worst = sorted(results, key=lambda r: -r[0] / max(1, r[1]))[: args.worst]
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
-    for i, (e, n, pred, truth, face, height, dots, x, _) in enumerate(worst):
+    for i, (e, n, pred, truth, face, height, dots, x, *_) in enumerate(worst):
         print(f"{i:3} {e}/{n} h={height} {face}{' dot-matrix' if dots else ''}\n    truth {truth!r}\n    read  {pred!r}")
         if args.out:
             Image.fromarray((255 - x * 255).astype(np.uint8)).save(args.out / f"worst-{i:03d}.png")
