@@ -23,6 +23,8 @@ from training import assets
 INPUT_HEIGHT = 32
 MIN_CONTRAST = 40   # gray levels between paper and ink that every degraded line keeps
 DOT_MATRIX_SHARE = 0.05   # lines printed by a dot-matrix head (receipts, old forms)
+DOUBLE_HEIGHT_SHARE = 0.25   # of those, printed in the printer's double-height mode (since recipe v7)
+PRINTER_ASTERISK = ("..#..", "#.#.#", ".###.", "#.#.#", "..#..")
 NOTO = "/usr/share/fonts/opentype/noto/"
 TT = "/usr/share/fonts/truetype/"
 
@@ -257,15 +259,29 @@ class LineRenderer:
         draw = ImageDraw.Draw(small)
         draw.fontmode = "1"
         x = 1
+        cap = max(5, round(ascent * 0.72))  # cap height of the bitmap face, near enough
         for c, cw in zip(text, widths):
-            draw.text((x, 1), c, font=font, fill=255)
+            if c == "*" and r.random() < 0.5:
+                # printer ROMs draw the asterisk as a cap-high star (5x5 dots: a vertical and two
+                # diagonals), which reads like 米 to a model that only knows the fonts' small ones
+                top = 1 + ascent - cap + (cap - 5) // 2
+                for dy, row in enumerate(PRINTER_ASTERISK):
+                    for dx, bit in enumerate(row):
+                        if bit == "#":
+                            draw.point((x + max(0, (cw - 5) // 2) + dx, top + dy), fill=255)
+            else:
+                draw.text((x, 1), c, font=font, fill=255)
             x += cw
         cell_w = r.randint(3, 6)
         cell_h = max(2, cell_w + r.choice([-1, 0, 0, 1]))
+        # a receipt printer's double-height mode (totals, headers): each dot row printed twice as
+        # tall, so dots become short vertical dashes with paper between the rows
+        stretch = 2 if r.random() < DOUBLE_HEIGHT_SHARE else 1
+        cell_h *= stretch
         yy, xx = np.mgrid[0:cell_h, 0:cell_w]
-        radius = r.uniform(0.22, 0.5) * min(cell_w, cell_h)  # fine needles leave paper between dots
-        dist = np.hypot(xx + 0.5 - cell_w / 2, yy + 0.5 - cell_h / 2)
-        dot = np.clip(radius + 0.5 - dist, 0, 1)  # an anti-aliased disc
+        radius = r.uniform(0.22, 0.5) * min(cell_w, cell_h // stretch)  # fine needles leave paper between dots
+        dist = np.hypot(xx + 0.5 - cell_w / 2, (yy + 0.5 - cell_h / 2) / stretch)
+        dot = np.clip(radius + 0.5 - dist, 0, 1)  # an anti-aliased disc (an ellipse when stretched)
         cover = np.kron(np.asarray(small, np.float32) / 255, dot)
         margin = cell_h * (ascent + descent)
         h, w = cover.shape

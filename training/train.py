@@ -152,6 +152,8 @@ class Learner:
             self.optimizer.load_state_dict(opt_state)
             for g, scale in zip(self.optimizer.param_groups, self.scales):  # this run's choice
                 g["scale"] = scale
+        if args.reset_best:  # the validation set changed with the recipe: the old best is another set's
+            self.progress["best_cer"] = math.inf
         self.seconds0 = self.progress["seconds"]
         self.samples_at_log = self.progress["samples"]
         self.loss_sum = self.n_sum = 0.0
@@ -270,6 +272,8 @@ def main() -> None:
     ap.add_argument("--ema", type=float, default=0.999,
                     help="decay per step of the weights' moving average that validation also measures (0: none)")
     ap.add_argument("--val-first", action="store_true", help="measure the starting point before training")
+    ap.add_argument("--reset-best", action="store_true",
+                    help="forget the checkpoint's best validation CER (after a data recipe change redrew the set)")
     ap.add_argument("--sharing", choices=["file_descriptor", "file_system"], default=None,
                     help="how loader workers hand batches over (file_system where /dev/shm is small)")
     args = ap.parse_args()
