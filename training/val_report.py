@@ -13,6 +13,7 @@ import difflib
 import random
 import unicodedata
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -88,6 +89,21 @@ def plain(s: str) -> str:
     return "".join(unicodedata.normalize("NFKC", s).split())
 
 
+class Read(NamedTuple):
+    """One validation line as read: edits and length, exactly and as scored, and what was drawn."""
+    edits: int
+    chars: int
+    scored_edits: int
+    scored_chars: int
+    pred: str
+    truth: str
+    face: str
+    height: int
+    dots: bool
+    x: np.ndarray
+    crops: list
+
+
 def confusions(pred: str, truth: str):
     for op, a0, a1, b0, b1 in difflib.SequenceMatcher(None, truth, pred, autojunk=False).get_opcodes():
         if op != "equal":
@@ -115,20 +131,20 @@ def main() -> None:
         images, frames, _, _ = collate([(x, [1]) for x, *_ in chunk])
         decoded = greedy_decode(model(images, frames).float(), frames.tolist(), charset)
         for (pred, _), (x, truth, face, height, dots, crops) in zip(decoded, chunk):
-            results.append((edit_distance(pred, truth), len(truth), pred, truth, face, height, dots, x, crops,
-                            edit_distance(plain(pred), plain(truth)), len(plain(truth))))
+            scored = plain(truth)
+            results.append(Read(edit_distance(pred, truth), len(truth), edit_distance(plain(pred), scored),
+                                len(scored), pred, truth, face, height, dots, x, crops))
     groups: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0, 0, 0])
     conf = collections.Counter()
-    for e, n, pred, truth, face, height, dots, _, crops, pe, pn in results:
-        for key in ("all", f"face={face}", f"print={'dot-matrix' if dots else 'type'}", f"height={bucket_height(height)}", f"script={script(truth)}",
-                    f"length={'≤8' if n <= 8 else '9-20' if n <= 20 else '>20'}", *(f"crop={c}" for c in crops)):
+    for r in results:
+        n = r.chars
+        for key in ("all", f"face={r.face}", f"print={'dot-matrix' if r.dots else 'type'}",
+                    f"height={bucket_height(r.height)}", f"script={script(r.truth)}",
+                    f"length={'≤8' if n <= 8 else '9-20' if n <= 20 else '>20'}", *(f"crop={c}" for c in r.crops)):
             g = groups[key]
-            g[0] += e
-            g[1] += n
-            g[2] += 1
-            g[3] += pe
-            g[4] += pn
-        conf.update(confusions(pred, truth))
+            for i, v in enumerate((r.edits, n, 1, r.scored_edits, r.scored_chars)):
+                g[i] += v
+        conf.update(confusions(r.pred, r.truth))
     print(f"{'group':28} {'lines':>6} {'chars':>7} {'CER':>7} {'share of errors':>16} {'CER as scored':>14}")
     total_e = groups["all"][0]
     for key in sorted(groups, key=lambda k: (k != "all", k)):
@@ -137,18 +153,19 @@ def main() -> None:
     print("(CER as scored: NFKC and whitespace removed, as the evaluation corpus's score.py compares text)")
     print("\nerrors by how badly their line was read (line CER):")
     for lo, hi in ((0, 0.1), (0.1, 0.25), (0.25, 0.5), (0.5, 1e9)):
-        sel = [r for r in results if lo <= r[0] / max(1, r[1]) < hi and r[0]]
-        print(f"  {lo:4.2f}-{min(hi, 1):4.2f}: {len(sel):5} lines, {sum(r[0] for r in sel) / max(1, total_e):5.2f} of the errors")
+        sel = [r for r in results if r.edits and lo <= r.edits / max(1, r.chars) < hi]
+        print(f"  {lo:4.2f}-{min(hi, 1):4.2f}: {len(sel):5} lines, {sum(r.edits for r in sel) / max(1, total_e):5.2f} of the errors")
     print("\nmost frequent confusions (truth -> read):")
     for (t, p), k in conf.most_common(40):
         print(f"  {k:4}  {t!r} -> {p!r}")
-    worst = sorted(results, key=lambda r: -r[0] / max(1, r[1]))[: args.worst]
+    worst = sorted(results, key=lambda r: -r.edits / max(1, r.chars))[: args.worst]
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
-    for i, (e, n, pred, truth, face, height, dots, x, *_) in enumerate(worst):
-        print(f"{i:3} {e}/{n} h={height} {face}{' dot-matrix' if dots else ''}\n    truth {truth!r}\n    read  {pred!r}")
+    for i, r in enumerate(worst):
+        print(f"{i:3} {r.edits}/{r.chars} h={r.height} {r.face}{' dot-matrix' if r.dots else ''}\n"
+              f"    truth {r.truth!r}\n    read  {r.pred!r}")
         if args.out:
-            Image.fromarray((255 - x * 255).astype(np.uint8)).save(args.out / f"worst-{i:03d}.png")
+            Image.fromarray((255 - r.x * 255).astype(np.uint8)).save(args.out / f"worst-{i:03d}.png")
 
 
 if __name__ == "__main__":
