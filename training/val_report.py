@@ -4,6 +4,11 @@ line length, and the most frequent confusions. Tells what the synthetic data mak
 the errors are in legible lines at all.
 
     python -m training.val_report --weights weights/crnn.safetensors [--lines 1000] [--worst 20 --out DIR] [--clean]
+                                  [--tesseract]
+
+--tesseract also reads every line with Tesseract 5 (`--psm 7`; chi_sim for all-hanzi lines, chi_sim+eng
+for mixed ones, eng for the rest) as a peer yardstick of how hard the set is: it gets the model's 32-px input scaled up
+twice (bicubic) with a white margin, since Tesseract reads 32-px lines poorly.
 """
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import argparse
 import collections
 import difflib
 import random
+import tempfile
 import unicodedata
 from pathlib import Path
 from typing import NamedTuple
@@ -21,6 +27,7 @@ from PIL import Image
 
 from training.charset import load_charset
 from training.data import VALIDATION_SEED, collate, validation_draws
+from training.eval_linecrops import recognise_tesseract
 from training.export import load_model
 from training.model import greedy_decode
 from training.render import VAL_FACES, LineRenderer
@@ -102,6 +109,28 @@ class Read(NamedTuple):
     dots: bool
     x: np.ndarray
     crops: list
+    tess_edits: int = 0
+    tess_scored_edits: int = 0
+
+
+def tesseract_reads(lines) -> list[str]:
+    """Tesseract's reading of each validation line (see the module's docstring for what it is given)."""
+    images = []
+    for x, *_ in lines:
+        img = Image.fromarray((255 - x * 255).astype(np.uint8))
+        img = img.resize((img.width * 2, img.height * 2), Image.BICUBIC)
+        framed = Image.new("L", (img.width + 32, img.height + 32), 255)
+        framed.paste(img, (16, 16))
+        images.append(framed)
+    out = [""] * len(lines)
+    with tempfile.TemporaryDirectory() as td:
+        # The most favourable language per line: with chi_sim+eng, Tesseract reads short all-hanzi lines
+        # as Latin garbage ('贰角' -> 'AVA').
+        for kind, lang in (("zh", "chi_sim"), ("mixed", "chi_sim+eng"), ("latin", "eng")):
+            idx = [i for i, (_, text, *_) in enumerate(lines) if script(text) == kind]
+            for i, t in zip(idx, recognise_tesseract([images[i] for i in idx], lang, Path(td))[0]):
+                out[i] = t
+    return out
 
 
 def confusions(pred: str, truth: str):
@@ -120,6 +149,7 @@ def main() -> None:
     ap.add_argument("--clean", action="store_true",
                     help="the validation texts drawn without degradations (held-out faces, ink on white, no "
                          "overlays or crop jitter): what the faces alone cost, apart from what scanning does")
+    ap.add_argument("--tesseract", action="store_true", help="Tesseract 5 reads the same lines (a peer yardstick)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     charset = load_charset()
@@ -134,7 +164,10 @@ def main() -> None:
             scored = plain(truth)
             results.append(Read(edit_distance(pred, truth), len(truth), edit_distance(plain(pred), scored),
                                 len(scored), pred, truth, face, height, dots, x, crops))
-    groups: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0, 0, 0])
+    if args.tesseract:
+        results = [r._replace(tess_edits=edit_distance(t, r.truth), tess_scored_edits=edit_distance(plain(t), plain(r.truth)))
+                   for r, t in zip(results, tesseract_reads(lines))]
+    groups: dict[str, list[int]] = collections.defaultdict(lambda: [0] * 7)
     conf = collections.Counter()
     for r in results:
         n = r.chars
@@ -142,14 +175,16 @@ def main() -> None:
                     f"height={bucket_height(r.height)}", f"script={script(r.truth)}",
                     f"length={'≤8' if n <= 8 else '9-20' if n <= 20 else '>20'}", *(f"crop={c}" for c in r.crops)):
             g = groups[key]
-            for i, v in enumerate((r.edits, n, 1, r.scored_edits, r.scored_chars)):
+            for i, v in enumerate((r.edits, n, 1, r.scored_edits, r.scored_chars, r.tess_edits, r.tess_scored_edits)):
                 g[i] += v
         conf.update(confusions(r.pred, r.truth))
-    print(f"{'group':28} {'lines':>6} {'chars':>7} {'CER':>7} {'share of errors':>16} {'CER as scored':>14}")
+    tess_head = f" {'Tesseract':>10} {'as scored':>10}" if args.tesseract else ""
+    print(f"{'group':28} {'lines':>6} {'chars':>7} {'CER':>7} {'share of errors':>16} {'CER as scored':>14}{tess_head}")
     total_e = groups["all"][0]
     for key in sorted(groups, key=lambda k: (k != "all", k)):
-        e, n, k, pe, pn = groups[key]
-        print(f"{key:28} {k:6} {n:7} {e / max(1, n):7.4f} {e / max(1, total_e):16.2f} {pe / max(1, pn):14.4f}")
+        e, n, k, pe, pn, te, tpe = groups[key]
+        tess = f" {te / max(1, n):10.4f} {tpe / max(1, pn):10.4f}" if args.tesseract else ""
+        print(f"{key:28} {k:6} {n:7} {e / max(1, n):7.4f} {e / max(1, total_e):16.2f} {pe / max(1, pn):14.4f}{tess}")
     print("(CER as scored: NFKC and whitespace removed, as the evaluation corpus's score.py compares text)")
     print("\nerrors by how badly their line was read (line CER):")
     for lo, hi in ((0, 0.1), (0.1, 0.25), (0.25, 0.5), (0.5, 1e9)):
