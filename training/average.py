@@ -14,8 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from training.export import read_safetensors, write_safetensors
-from training.model import CRNN
+from training.export import export, model_from_tensors, read_safetensors
 
 
 def state_of(path: Path) -> tuple[dict[str, np.ndarray], dict]:
@@ -46,11 +45,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
     tensors, config = average(args.states)
-    res = CRNN(config).load_state_dict({k: torch.from_numpy(v) for k, v in tensors.items()}, strict=False)
-    missing = [k for k in res.missing_keys if not k.endswith("num_batches_tracked")]
-    if missing or res.unexpected_keys:
-        raise SystemExit(f"tensors do not fit the architecture: missing {missing}, unexpected {res.unexpected_keys}")
-    write_safetensors(args.out, tensors, config)
+    export(model_from_tensors(tensors, config, "the average"), args.out)  # checks every tensor is there
     print(f"wrote {args.out}: the average of {len(args.states)} states")
 
 

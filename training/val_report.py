@@ -4,7 +4,7 @@ line length, and the most frequent confusions. Tells what the synthetic data mak
 the errors are in legible lines at all.
 
     python -m training.val_report --weights weights/crnn.safetensors [--lines 1000] [--worst 20 --out DIR] [--clean]
-                                  [--against OTHER.safetensors] [--tesseract]
+                                  [--against OTHER.safetensors] [--tesseract [--tesseract-scale N]]
 
 The overall CER comes with a 95 % bootstrap interval over the lines (what another draw of as many
 lines could read). --against reads the same lines with other weights and prints the paired
@@ -12,8 +12,8 @@ difference with its interval: whether one candidate is better than another, or o
 
 --tesseract also reads every line with Tesseract 5 (`--psm 7`; chi_sim for all-hanzi lines,
 chi_sim+eng for mixed ones, eng for the rest) as a peer yardstick of how hard the set is: it gets the
-model's 32-px input scaled up twice (bicubic) with a white margin, since Tesseract reads 32-px lines
-poorly (3x and 4x read 1.9 and 2.8 points better on a 300-line check).
+model's 32-px input scaled up (bicubic, `--tesseract-scale`, 2 by default) with a white margin, since
+Tesseract reads 32-px lines poorly.
 """
 from __future__ import annotations
 
@@ -126,12 +126,12 @@ def read_lines(model, charset, lines) -> list[str]:
     return out
 
 
-def tesseract_reads(lines) -> list[str]:
+def tesseract_reads(lines, scale: int) -> list[str]:
     """Tesseract's reading of each validation line (see the module's docstring for what it is given)."""
     images = []
     for x, *_ in lines:
         img = Image.fromarray((255 - x * 255).astype(np.uint8))
-        img = img.resize((img.width * 2, img.height * 2), Image.BICUBIC)
+        img = img.resize((img.width * scale, img.height * scale), Image.BICUBIC)
         framed = Image.new("L", (img.width + 32, img.height + 32), 255)
         framed.paste(img, (16, 16))
         images.append(framed)
@@ -163,6 +163,7 @@ def main() -> None:
                     help="the validation texts drawn without degradations (held-out faces, ink on white, no "
                          "overlays or crop jitter): what the faces alone cost, apart from what scanning does")
     ap.add_argument("--tesseract", action="store_true", help="Tesseract 5 reads the same lines (a peer yardstick)")
+    ap.add_argument("--tesseract-scale", type=int, default=2, help="how much Tesseract's input is scaled up")
     ap.add_argument("--against", type=Path, metavar="WEIGHTS",
                     help="also read the lines with these weights and print the paired difference with its interval")
     args = ap.parse_args()
@@ -177,7 +178,7 @@ def main() -> None:
                             len(scored), pred, truth, face, height, dots, x, crops))
     if args.tesseract:
         results = [r._replace(tess_edits=edit_distance(t, r.truth), tess_scored_edits=edit_distance(plain(t), plain(r.truth)))
-                   for r, t in zip(results, tesseract_reads(lines))]
+                   for r, t in zip(results, tesseract_reads(lines, args.tesseract_scale))]
     groups: dict[str, list[int]] = collections.defaultdict(lambda: [0] * 7)
     conf = collections.Counter()
     for r in results:
